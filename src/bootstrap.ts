@@ -1,0 +1,25 @@
+import type { Config } from './config.js';
+import { connect, type Database } from './db/connect.js';
+import { migrate } from './db/migrate.js';
+import { ensureSigningKey } from './services/keys.service.js';
+import { loadReferenceData } from './services/reference.service.js';
+import { seedDemo, isDirectoryEmpty } from './services/seed/seed.service.js';
+
+/** Open the database and bring it up to date: migrations, reference data, a signing key, and demo data on an empty database. */
+export async function openAndPrepare(config: Config, log: (msg: string) => void = () => {}): Promise<Database> {
+  const database = await connect(config.databaseUrl);
+  try {
+    const applied = await migrate(database.db);
+    if (applied.length > 0) log(`migrations applied: ${applied.join(', ')}`);
+    await loadReferenceData(database.db);
+    await ensureSigningKey(database.db);
+    if (config.seed === 'demo' && config.mode !== 'production' && (await isDirectoryEmpty(database.db))) {
+      const summary = await seedDemo(database.db, { seed: 1, scale: 1 });
+      log(`synthetic demo data seeded: ${summary.organizations} organisations, ${summary.units} units, ${summary.clients} clients`);
+    }
+    return database;
+  } catch (err) {
+    await database.close();
+    throw err;
+  }
+}

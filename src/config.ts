@@ -1,0 +1,80 @@
+import { z } from 'zod';
+
+/** The operating mode: demo seeds synthetic data and demo logins; sandbox is for integrators; production allows neither. */
+export const MODES = ['demo', 'sandbox', 'production'] as const;
+export type Mode = (typeof MODES)[number];
+
+const EnvSchema = z.object({
+  NODE_ENV: z.string().optional(),
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  HOST: z.string().default('0.0.0.0'),
+  DATABASE_URL: z.string().optional(),
+  DATABASE_READ_URL: z.string().optional(),
+  DATA_DIR: z.string().default('./data/pglite'),
+  SEED: z.enum(['demo', 'none']).default('demo'),
+  NVF_MODE: z.enum(MODES).optional(),
+  PUBLIC_URL: z.string().url().optional(),
+  OIDC_ISSUER: z.string().url().optional(),
+  OIDC_CLIENT_ID: z.string().optional(),
+  OIDC_CLIENT_SECRET: z.string().optional(),
+  CORS_ORIGINS: z.string().optional(),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  TOKEN_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().positive().default(60_000),
+  WRITE_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().positive().default(6_000),
+  BODY_LIMIT_BYTES: z.coerce.number().int().positive().default(1_048_576),
+});
+
+export interface Config {
+  nodeEnv: string;
+  port: number;
+  host: string;
+  databaseUrl: string;
+  databaseReadUrl: string | undefined;
+  seed: 'demo' | 'none';
+  mode: Mode;
+  publicUrl: string;
+  issuer: string;
+  audience: string;
+  oidc: { issuer: string; clientId: string; clientSecret: string | undefined } | undefined;
+  corsOrigins: string[];
+  logLevel: string;
+  tokenRateLimitPerMinute: number;
+  writeRateLimitPerMinute: number;
+  bodyLimitBytes: number;
+  /** Access-token lifetime in seconds. */
+  tokenTtlSeconds: number;
+}
+
+/** Parse configuration from the environment; a wrong value stops the start with a message naming the variable. */
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  const parsed = EnvSchema.safeParse(env);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
+    throw new Error(`Invalid configuration:\n  ${lines.join('\n  ')}`);
+  }
+  const e = parsed.data;
+  const nodeEnv = e.NODE_ENV ?? 'development';
+  const mode: Mode = e.NVF_MODE ?? (nodeEnv === 'production' ? 'production' : 'demo');
+  if (nodeEnv === 'production' && mode === 'demo') throw new Error('NVF_MODE=demo is refused when NODE_ENV=production.');
+  const publicUrl = (e.PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/$/, '');
+  if (e.OIDC_ISSUER && !e.OIDC_CLIENT_ID) throw new Error('Invalid configuration:\n  OIDC_CLIENT_ID: required when OIDC_ISSUER is set');
+  return {
+    nodeEnv,
+    port: e.PORT,
+    host: e.HOST,
+    databaseUrl: e.DATABASE_URL ?? e.DATA_DIR,
+    databaseReadUrl: e.DATABASE_READ_URL,
+    seed: e.SEED,
+    mode,
+    publicUrl,
+    issuer: publicUrl,
+    audience: 'nvf-api',
+    oidc: e.OIDC_ISSUER ? { issuer: e.OIDC_ISSUER, clientId: e.OIDC_CLIENT_ID!, clientSecret: e.OIDC_CLIENT_SECRET } : undefined,
+    corsOrigins: (e.CORS_ORIGINS ?? '').split(',').map((s) => s.trim()).filter(Boolean),
+    logLevel: e.LOG_LEVEL,
+    tokenRateLimitPerMinute: e.TOKEN_RATE_LIMIT_PER_MINUTE,
+    writeRateLimitPerMinute: e.WRITE_RATE_LIMIT_PER_MINUTE,
+    bodyLimitBytes: e.BODY_LIMIT_BYTES,
+    tokenTtlSeconds: 3600,
+  };
+}

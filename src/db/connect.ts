@@ -1,0 +1,117 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import pg from 'pg';
+import { Kysely, PostgresDialect } from 'kysely';
+import { PGlite } from '@electric-sql/pglite';
+import { createPgConfig } from '@electric-sql/pglite/node-postgres';
+import type { DB } from './schema.js';
+import { acquireDirectoryLock, isInitialised } from './pglite-files.js';
+
+// Make pg's parsers agree with what the application expects on both engines:
+// dates stay 'YYYY-MM-DD' strings, bigint counts become numbers, numeric becomes number.
+pg.types.setTypeParser(1082, (v) => v); // date
+pg.types.setTypeParser(20, (v) => Number(v)); // int8
+pg.types.setTypeParser(1700, (v) => Number(v)); // numeric
+
+export type DatabaseKind = 'postgres' | 'pglite';
+
+/** One open database: a Kysely handle over a pg Pool (real, or PGlite behind node-postgres). */
+export interface Database {
+  db: Kysely<DB>;
+  kind: DatabaseKind;
+  /** a description without credentials, for logs */
+  description: string;
+  pool: pg.Pool;
+  /** the embedded engine, when kind is 'pglite' */
+  pglite: PGlite | undefined;
+  close(): Promise<void>;
+}
+
+export interface ConnectOptions {
+  /** Load a PGlite data directory dump (tests use a migrated template). */
+  loadDataDir?: Blob;
+  /** Pool size for PostgreSQL. */
+  poolSize?: number;
+}
+
+/**
+ * Open a database from a URL: `postgres://…` uses PostgreSQL, `memory://` an in-memory PGlite,
+ * anything else a path to an embedded PGlite directory (locked against a second process,
+ * first initialised in a temporary directory and then renamed so that a crash never leaves half a directory).
+ */
+export async function connect(url: string, opts: ConnectOptions = {}): Promise<Database> {
+  if (/^postgres(ql)?:\/\//.test(url)) {
+    const pool = new pg.Pool({ connectionString: url, max: opts.poolSize ?? 10 });
+    pool.on('error', () => {
+      /* idle client errors are reported by the next query */
+    });
+    const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
+    const u = new URL(url);
+    return {
+      db,
+      kind: 'postgres',
+      description: `postgres://${u.host}${u.pathname}`,
+      pool,
+      pglite: undefined,
+      close: async () => {
+        await db.destroy();
+      },
+    };
+  }
+
+  let release: () => void = () => {};
+  let dataDir: string | undefined;
+  if (url !== 'memory://') {
+    dataDir = path.resolve(url.replace(/^file:\/\//, ''));
+    release = acquireDirectoryLock(dataDir);
+    try {
+      if (!isInitialised(dataDir)) await initialiseDirectory(dataDir);
+    } catch (err) {
+      release();
+      throw err;
+    }
+  }
+  let lite: PGlite;
+  try {
+    lite = await PGlite.create(dataDir ?? 'memory://', opts.loadDataDir ? { loadDataDir: opts.loadDataDir } : {});
+  } catch (err) {
+    release();
+    throw err;
+  }
+  const pool = new pg.Pool(createPgConfig(lite) as unknown as pg.PoolConfig);
+  const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
+  let closed = false;
+  return {
+    db,
+    kind: 'pglite',
+    description: dataDir ? `pglite:${dataDir}` : 'pglite:memory',
+    pool,
+    pglite: lite,
+    close: async () => {
+      if (closed) return;
+      closed = true;
+      try {
+        await db.destroy();
+        await lite.close();
+      } finally {
+        release();
+      }
+    },
+  };
+}
+
+async function initialiseDirectory(dataDir: string): Promise<void> {
+  if (fs.existsSync(dataDir) && fs.readdirSync(dataDir).length > 0) {
+    throw new Error(
+      `${dataDir} exists but is not a complete database directory (no PG_VERSION). ` +
+        `Move it away or point DATA_DIR at an empty directory.`,
+    );
+  }
+  const tmp = `${dataDir}.init-${process.pid}`;
+  fs.rmSync(tmp, { recursive: true, force: true });
+  fs.mkdirSync(path.dirname(dataDir), { recursive: true });
+  const lite = await PGlite.create(tmp);
+  await lite.close();
+  fs.rmSync(dataDir, { recursive: true, force: true });
+  fs.renameSync(tmp, dataDir);
+}

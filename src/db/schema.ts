@@ -1,0 +1,158 @@
+import type { ColumnType, Generated, JSONColumnType } from 'kysely';
+
+/** Row types of every table, written by hand to match src/db/migrations (Kysely needs no code generation). */
+type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
+
+export interface RegionsTable {
+  code: string;
+  name: string;
+  county: string;
+  iso3166_2: string;
+  seat: string;
+  population_approx: number;
+  lat: number;
+  lng: number;
+}
+
+export interface MunicipalitiesTable {
+  code: string;
+  name: string;
+  region_code: string;
+  lat: number;
+  lng: number;
+}
+
+export interface OrganizationsTable {
+  id: string;
+  name: string;
+  organization_number: string;
+  kind: 'region' | 'private';
+  region_code: string | null;
+  synthetic: Generated<boolean>;
+  version: Generated<number>;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface ServicesTable {
+  id: string;
+  name_sv: string;
+  name_en: string;
+  contact_type: 'first_visit' | 'treatment' | 'primary_assessment';
+  specialty: string;
+  kva_codes: Generated<string[]>;
+  source: string | null;
+  active: Generated<boolean>;
+  version: Generated<number>;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface UnitsTable {
+  hsa_id: string;
+  name: string;
+  organization_id: string;
+  region_code: string;
+  municipality_code: string;
+  lat: number;
+  lng: number;
+  kind: Generated<'hospital' | 'clinic' | 'primary_care'>;
+  synthetic: Generated<boolean>;
+  active: Generated<boolean>;
+  version: Generated<number>;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface UnitServicesTable {
+  unit_hsa_id: string;
+  service_id: string;
+}
+
+export interface ClientsTable {
+  id: string;
+  name: string;
+  roles: string[];
+  region_code: string | null;
+  organization_id: string | null;
+  unit_hsa_id: string | null;
+  secret_hash: string | null;
+  jwks: JSONColumnType<{ keys: Record<string, unknown>[] }, string | null, string | null> | null;
+  synthetic: Generated<boolean>;
+  disabled: Generated<boolean>;
+  created_at: Timestamp;
+}
+
+export interface SigningKeysTable {
+  kid: string;
+  alg: string;
+  private_jwk: JSONColumnType<Record<string, unknown>, string, string>;
+  public_jwk: JSONColumnType<Record<string, unknown>, string, string>;
+  created_at: Timestamp;
+  retired_at: Timestamp | null;
+  expires_at: Timestamp | null;
+}
+
+export interface ClientAssertionJtisTable {
+  client_id: string;
+  jti: string;
+  expires_at: Timestamp;
+}
+
+export interface AuditEventsTable {
+  seq: number;
+  id: string;
+  occurred_at: Timestamp;
+  actor_subject: string;
+  actor_roles: string[];
+  actor_region_code: string | null;
+  actor_organization_id: string | null;
+  actor_unit_hsa_id: string | null;
+  action: string;
+  entity_type: string;
+  entity_id: string | null;
+  outcome: 'success' | 'denied' | 'failure';
+  request_id: string | null;
+  patient_ref: string | null;
+  details: JSONColumnType<Record<string, unknown>, string, string>;
+  prev_hash: string;
+  hash: string;
+}
+
+export interface AuditHeadTable {
+  id: number;
+  seq: number;
+  hash: string;
+}
+
+export interface IdempotencyKeysTable {
+  principal: string;
+  key: string;
+  method: string;
+  path: string;
+  request_hash: string;
+  status: number;
+  response: ColumnType<unknown, string | null, string | null>;
+  created_at: Timestamp;
+}
+
+export interface SchemaMigrationsTable {
+  id: string;
+  applied_at: Timestamp;
+}
+
+export interface DB {
+  regions: RegionsTable;
+  municipalities: MunicipalitiesTable;
+  organizations: OrganizationsTable;
+  services: ServicesTable;
+  units: UnitsTable;
+  unit_services: UnitServicesTable;
+  clients: ClientsTable;
+  signing_keys: SigningKeysTable;
+  client_assertion_jtis: ClientAssertionJtisTable;
+  audit_events: AuditEventsTable;
+  audit_head: AuditHeadTable;
+  idempotency_keys: IdempotencyKeysTable;
+  schema_migrations: SchemaMigrationsTable;
+}

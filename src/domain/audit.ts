@@ -1,0 +1,33 @@
+/** An audit event as the chain hashes it (Patientdatalagen 4 kap 3 §; HSLF-FS 2016:40 4 kap 9 §: access is logged and checkable). */
+export interface AuditRecord {
+  id: string;
+  seq: number;
+  occurredAt: string;
+  actorSubject: string;
+  actorRoles: string[];
+  actorRegionCode: string | null;
+  actorOrganizationId: string | null;
+  actorUnitHsaId: string | null;
+  action: string;
+  entityType: string;
+  entityId: string | null;
+  outcome: 'success' | 'denied' | 'failure';
+  requestId: string | null;
+  patientRef: string | null;
+  details: Record<string, unknown>;
+}
+
+/** JSON with object keys sorted at every level, so the same event always serialises to the same text. */
+export function canonicalJson(value: unknown): string {
+  if (value === null || typeof value !== 'object') return JSON.stringify(value ?? null);
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  const entries = Object.entries(value as Record<string, unknown>)
+    .filter(([, v]) => v !== undefined)
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+}
+
+/** The text that is hashed for one link of the chain: the previous hash and the event. */
+export function chainInput(prevHash: string, event: AuditRecord): string {
+  return `${prevHash}\n${canonicalJson(event)}`;
+}

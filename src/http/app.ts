@@ -1,0 +1,194 @@
+import crypto from 'node:crypto';
+import Fastify, { type FastifyInstance, type RouteOptions } from 'fastify';
+import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import helmet from '@fastify/helmet';
+import cors from '@fastify/cors';
+import rateLimit from '@fastify/rate-limit';
+import cookie from '@fastify/cookie';
+import type { Config } from '../config.js';
+import type { Database } from '../db/connect.js';
+import type { Clock } from '../domain/clock.js';
+import { AppError } from '../domain/errors.js';
+import { ANONYMOUS, allows, type Access } from '../domain/roles.js';
+import { KeyStore } from '../services/keys.service.js';
+import { TokenService } from '../services/token.service.js';
+import { problemFor, sendProblem, toProblem } from './problem.js';
+import { addErrorResponses, registerOpenApi } from './openapi.js';
+import { registerMetrics } from './metrics.js';
+import { healthRoutes } from './routes/health.routes.js';
+import { oauthRoutes } from './routes/oauth.routes.js';
+import { directoryRoutes } from './routes/directory.routes.js';
+import { auditRoutes } from './routes/audit.routes.js';
+import { sessionRoutes, SESSION_COOKIE } from './routes/session.routes.js';
+import { registerWeb } from './web.js';
+import './types.js';
+
+export interface AppDeps {
+  database: Database;
+  config: Config;
+  clock: Clock;
+}
+
+/** What route modules get: the dependencies and the services built from them. */
+export interface AppServices extends AppDeps {
+  tokens: TokenService;
+  keys: KeyStore;
+}
+
+/** Routes under these prefixes must declare who may call them. */
+const GUARDED_PREFIXES = ['/api/v1', '/oauth', '/auth', '/.well-known', '/health', '/metrics'];
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,100}$/;
+
+/** Build the whole HTTP application from its dependencies. It does not listen: server.ts does, tests use inject(). */
+export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
+  const { config } = deps;
+  const app = Fastify({
+    logger:
+      config.logLevel === 'silent'
+        ? false
+        : {
+            level: config.logLevel,
+            // No personal data in logs: never bodies, never query strings with identities, never tokens.
+            redact: { paths: ['req.headers.authorization', 'req.headers.cookie', 'res.headers["set-cookie"]'], remove: true },
+            serializers: {
+              req: (req: { method: string; url: string; id: string }) => ({ method: req.method, url: req.url.split('?')[0], id: req.id }),
+            },
+          },
+    bodyLimit: config.bodyLimitBytes,
+    genReqId: (req) => {
+      const given = req.headers['x-request-id'];
+      return typeof given === 'string' && REQUEST_ID.test(given) ? given : crypto.randomUUID();
+    },
+    requestIdHeader: false,
+    trustProxy: true,
+    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
+  }).withTypeProvider<ZodTypeProvider>();
+
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+
+  const keys = new KeyStore(deps.database.db);
+  const tokens = new TokenService(
+    deps.database.db,
+    keys,
+    {
+      issuer: config.issuer,
+      audience: config.audience,
+      ttlSeconds: config.tokenTtlSeconds,
+      allowSecrets: config.mode !== 'production',
+      tokenEndpoint: `${config.publicUrl}/oauth/token`,
+    },
+    deps.clock,
+  );
+  const services: AppServices = { ...deps, tokens, keys };
+
+  // Every guarded route declares its access; a route without one is a programming error found at start.
+  const routePatterns: { method: string; pattern: RegExp }[] = [];
+  app.addHook('onRoute', (route) => {
+    const methods = Array.isArray(route.method) ? route.method : [route.method];
+    const pattern = new RegExp(`^${route.url.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/:[A-Za-z0-9_]+/g, '[^/]+').replace(/\\\*/g, '.*')}/?$`);
+    if (!route.url.includes('*')) for (const m of methods) if (m !== 'OPTIONS') routePatterns.push({ method: String(m), pattern });
+    const guarded = GUARDED_PREFIXES.some((p) => route.url === p || route.url.startsWith(`${p}/`));
+    if (guarded && route.config?.access === undefined && !route.url.startsWith('/api/docs'))
+      throw new Error(`Route ${methods.join(',')} ${route.url} does not declare config.access`);
+    const access = route.config?.access;
+    if (guarded) addErrorResponses(route as unknown as RouteOptions, access);
+    if (access && access !== 'public' && route.schema && !route.schema.hide) {
+      route.schema.security = [{ bearerAuth: [] }];
+      const roles = access.roles.join(', ');
+      route.schema.description = `${route.schema.description ? `${route.schema.description}\n\n` : ''}**Roles:** ${roles}.`;
+    }
+  });
+
+  await app.register(helmet, {
+    contentSecurityPolicy: {
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'", "'unsafe-inline'"],
+        imgSrc: ["'self'", 'data:'],
+        connectSrc: ["'self'"],
+        fontSrc: ["'self'", 'data:'],
+        objectSrc: ["'none'"],
+        frameAncestors: ["'none'"],
+        formAction: ["'self'"],
+        upgradeInsecureRequests: null,
+      },
+    },
+    crossOriginEmbedderPolicy: false,
+  });
+  await app.register(cors, {
+    // Closed by default: only origins named in CORS_ORIGINS may call the API from a browser.
+    origin: config.corsOrigins.length > 0 ? config.corsOrigins : false,
+    credentials: false,
+  });
+  await app.register(cookie);
+  await app.register(rateLimit, {
+    global: false,
+    errorResponseBuilder: (_req, ctx) => {
+      const err = new AppError('rate_limited', `Too many requests: at most ${ctx.max} per ${ctx.after}. Wait ${Math.ceil(ctx.ttl / 1000)} s and retry.`);
+      (err as unknown as { statusCode: number }).statusCode = 429;
+      return err;
+    },
+  });
+
+  // Authentication: a Bearer token (systems) or the session cookie (people in the web). A bad token is a 401 even on public routes.
+  app.decorateRequest('principal', { getter: () => ANONYMOUS });
+  app.decorateRequest('ctx', { getter: () => ({ principal: ANONYMOUS, requestId: '', clock: deps.clock }) });
+  app.addHook('onRequest', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+    let principal = ANONYMOUS;
+    const auth = request.headers.authorization;
+    const cookieToken = request.cookies?.[SESSION_COOKIE];
+    const isTokenEndpoint = request.routeOptions.url === '/oauth/token'; // reads Basic client credentials itself
+    if (auth !== undefined && !isTokenEndpoint) {
+      const m = /^Bearer ([A-Za-z0-9._~+/=-]+)$/i.exec(auth.trim());
+      if (!m) throw new AppError('unauthorized', 'The Authorization header must be "Bearer <access token>".');
+      principal = await tokens.verify(m[1]!);
+    } else if (cookieToken) {
+      try {
+        principal = await tokens.verify(cookieToken);
+      } catch {
+        reply.clearCookie(SESSION_COOKIE, { path: '/' }); // an expired web session is simply logged out
+      }
+    }
+    const ctx = { principal, requestId: request.id, clock: deps.clock };
+    Object.defineProperty(request, 'principal', { value: principal, writable: true });
+    Object.defineProperty(request, 'ctx', { value: ctx, writable: true });
+    const access: Access | undefined = request.routeOptions.config?.access;
+    if (access && !allows(access, principal)) {
+      if (principal === ANONYMOUS) throw new AppError('unauthorized', `This needs an access token with one of the roles ${access === 'public' ? '' : access.roles.join(', ')}; get one from POST /oauth/token.`);
+      throw new AppError('forbidden', `Your roles (${principal.roles.join(', ')}) may not do this; it needs ${access === 'public' ? '' : access.roles.join(' or ')}.`);
+    }
+  });
+
+  app.setErrorHandler((err, request, reply) => sendProblem(reply, toProblem(err, request)));
+  app.setNotFoundHandler((request, reply) => {
+    const path = request.url.split('?')[0] ?? '/';
+    const allowed = [...new Set(routePatterns.filter((r) => r.pattern.test(path)).map((r) => r.method))];
+    if (allowed.length > 0) {
+      reply.header('allow', allowed.join(', '));
+      return sendProblem(reply, problemFor(405, 'method_not_allowed', `${request.method} is not allowed on ${path}; use ${allowed.join(', ')}.`));
+    }
+    return sendProblem(reply, problemFor(404, 'not_found', `There is nothing at ${request.method} ${path}. The API is described at /api/docs.`));
+  });
+
+  await registerOpenApi(app, config);
+  registerMetrics(app, services);
+  await app.register(healthRoutes(services));
+  await app.register(oauthRoutes(services));
+  await app.register(directoryRoutes(services), { prefix: '/api/v1' });
+  await app.register(auditRoutes(services), { prefix: '/api/v1' });
+  await app.register(sessionRoutes(services));
+  await registerWeb(app, config);
+  return app;
+}
+
+/** Per-route rate limit for writes (POST/PUT/PATCH/DELETE), keyed by the caller. */
+export function writeRateLimit(config: Config) {
+  return {
+    max: config.writeRateLimitPerMinute,
+    timeWindow: '1 minute',
+    keyGenerator: (req: { principal?: { subject: string }; ip: string }) => (req.principal && req.principal.subject !== 'anonymous' ? `sub:${req.principal.subject}` : `ip:${req.ip}`),
+  };
+}

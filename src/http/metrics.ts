@@ -1,0 +1,34 @@
+import type { FastifyInstance } from 'fastify';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { sql } from 'kysely';
+import type { AppServices } from './app.js';
+
+/** Prometheus metrics: process defaults, request durations by route and status, and a few platform gauges. */
+export function registerMetrics(app: FastifyInstance, services: AppServices): Registry {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry, prefix: 'nvf_' });
+  const duration = new Histogram({
+    name: 'nvf_http_request_duration_seconds',
+    help: 'HTTP request duration by method, route pattern and status',
+    labelNames: ['method', 'route', 'status'],
+    buckets: [0.001, 0.003, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 10],
+    registers: [registry],
+  });
+  const problems = new Counter({ name: 'nvf_http_problems_total', help: 'Error answers by status', labelNames: ['status'], registers: [registry] });
+  new Gauge({
+    name: 'nvf_audit_events',
+    help: 'Number of events in the audit chain',
+    registers: [registry],
+    async collect() {
+      const r = await sql<{ n: number }>`SELECT seq AS n FROM audit_head WHERE id = 1`.execute(services.database.db);
+      this.set(Number(r.rows[0]?.n ?? 0));
+    },
+  });
+  app.addHook('onResponse', async (request, reply) => {
+    const route = request.routeOptions.url ?? 'unmatched';
+    duration.labels(request.method, route, String(reply.statusCode)).observe(reply.elapsedTime / 1000);
+    if (reply.statusCode >= 400) problems.labels(String(reply.statusCode)).inc();
+  });
+  app.decorate('metricsRegistry', registry);
+  return registry;
+}

@@ -1,0 +1,15 @@
+import type { Access, Principal } from '../domain/roles.js';
+import type { RequestContext } from '../services/context.js';
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** Who may call this route; every /api, /oauth and /auth route must declare it (checked at start). */
+    access?: Access;
+  }
+  interface FastifyRequest {
+    principal: Principal;
+    ctx: RequestContext;
+  }
+}
+
+export {};
