@@ -26,7 +26,7 @@ export function acquireDirectoryLock(dataDir: string): () => void {
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
       const holder = Number.parseInt(fs.readFileSync(lockPath, 'utf8').trim(), 10);
-      if (Number.isFinite(holder) && holder !== process.pid && processAlive(holder)) {
+      if (Number.isFinite(holder) && processAlive(holder)) {
         throw new Error(
           `The database directory ${dataDir} is in use by process ${holder}. Stop that process first, ` +
             `or point DATA_DIR (or DATABASE_URL) at another directory.`,

@@ -1,7 +1,7 @@
 import type { FastifyInstance, RouteOptions } from 'fastify';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
-import { jsonSchemaTransform } from 'fastify-type-provider-zod';
+import { jsonSchemaTransform, jsonSchemaTransformObject } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Config } from '../config.js';
 import type { Access } from '../domain/roles.js';
@@ -42,6 +42,13 @@ function exampleProblem(status: number) {
   };
 }
 
+/** Operation extension naming who may call it: "public" or the list of roles. */
+export const ACCESS_EXTENSION = 'x-nvf-access';
+
+export function accessExtension(access: Access): 'public' | string[] {
+  return access === 'public' ? 'public' : [...access.roles];
+}
+
 /** Add the error answers a route can give to its schema, so every operation documents them. */
 export function addErrorResponses(route: RouteOptions, access: Access | undefined): void {
   if (!route.schema || route.schema.hide) return;
@@ -62,9 +69,36 @@ export function addErrorResponses(route: RouteOptions, access: Access | undefine
   const response = (route.schema.response ?? {}) as Record<string | number, unknown>;
   for (const s of statuses) {
     if (response[s] !== undefined) continue;
-    response[s] = ProblemSchema.describe(ERROR_TEXT[s] ?? 'Error').meta({ examples: [exampleProblem(s)] });
+    // Errors are sent as application/problem+json, so the document names that media type, not application/json.
+    response[s] = { description: ERROR_TEXT[s] ?? 'Error', content: { 'application/problem+json': { schema: ProblemSchema } } };
   }
   route.schema.response = response;
+}
+
+/** The zod transform drops media-type examples, so they are added after it: one problem example per error status. */
+function addProblemExamples(response: unknown): void {
+  if (!response || typeof response !== 'object') return;
+  for (const [status, answer] of Object.entries(response as Record<string, { content?: Record<string, Record<string, unknown>> }>)) {
+    const media = answer?.content?.['application/problem+json'];
+    if (media && media.example === undefined) media.example = exampleProblem(Number(status));
+  }
+}
+
+/** zod emits an input and an output variant of every registered schema; keep only those the document refers to. */
+function pruneUnusedSchemas<T extends object>(doc: T): T {
+  const components = (doc as { components?: { schemas?: Record<string, unknown> } }).components;
+  const schemas = components?.schemas;
+  if (!schemas) return doc;
+  const used = new Set<string>();
+  const text = JSON.stringify({ ...doc, components: { ...components, schemas: {} } });
+  const queue = [...text.matchAll(/"#\/components\/schemas\/([^"]+)"/g)].map((m) => m[1]!);
+  while (queue.length > 0) {
+    const name = queue.pop()!;
+    if (used.has(name)) continue;
+    used.add(name);
+    for (const m of JSON.stringify(schemas[name] ?? {}).matchAll(/"#\/components\/schemas\/([^"]+)"/g)) queue.push(m[1]!);
+  }
+  return { ...doc, components: { ...components, schemas: Object.fromEntries(Object.entries(schemas).filter(([k]) => used.has(k))) } };
 }
 
 /** OpenAPI 3.1 from the route schemas at /api/openapi.json, human docs at /api/docs. */
@@ -94,7 +128,20 @@ export async function registerOpenApi(app: FastifyInstance, config: Config): Pro
         },
       },
     },
-    transform: jsonSchemaTransform,
+    transform: (input) => {
+      const result = jsonSchemaTransform(input);
+      const schema = result.schema as Record<string, unknown>;
+      // The route's access declaration is the single source of truth; publishing it as x-nvf-access lets clients
+      // and the access test read who may call each operation from the document itself.
+      const access = (input.route.config as { access?: Access } | undefined)?.access;
+      if (access !== undefined) schema[ACCESS_EXTENSION] = accessExtension(access);
+      // An explicit empty list says "no token needed" (rather than "forgot to say").
+      if (access === 'public' && schema.security === undefined) schema.security = [];
+      addProblemExamples(schema.response);
+      return result;
+    },
+    // Emits the schemas registered with an id (Problem) under components.schemas, where the operations refer to them.
+    transformObject: (input) => pruneUnusedSchemas(jsonSchemaTransformObject(input)),
   });
   await app.register(swaggerUi, { routePrefix: '/api/docs', staticCSP: true, uiConfig: { deepLinking: true } });
 }

@@ -1,0 +1,75 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestApp, type TestApp } from './helpers/app.js';
+import { connect } from '../src/db/connect.js';
+import { buildApp } from '../src/http/app.js';
+import { loadConfig } from '../src/config.js';
+import { systemClock } from '../src/domain/clock.js';
+import { targets } from './helpers/db.js';
+
+describe.each(targets)('HTTP edge on %s', (target) => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startTestApp(target, { env: { CORS_ORIGINS: 'https://vard.region.example' } });
+  });
+  afterAll(async () => t?.close());
+
+  it('answers /health with the database kind', async () => {
+    const r = await t.app.inject({ method: 'GET', url: '/health' });
+    expect(r.statusCode).toBe(200);
+    expect(r.json()).toMatchObject({ status: 'ok', database: target, mode: 'demo' });
+  });
+
+  it('sets security headers and echoes a sane request id, replacing an unsafe one', async () => {
+    const r = await t.app.inject({ method: 'GET', url: '/api/v1/regions', headers: { 'x-request-id': 'abc-123' } });
+    expect(r.headers['x-request-id']).toBe('abc-123');
+    expect(r.headers['x-content-type-options']).toBe('nosniff');
+    expect(r.headers['content-security-policy']).toContain("default-src 'self'");
+    expect(r.headers['strict-transport-security']).toBeDefined();
+    const evil = await t.app.inject({ method: 'GET', url: '/api/v1/regions', headers: { 'x-request-id': 'a b<script>' } });
+    expect(evil.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
+  });
+
+  it('allows CORS only for configured origins', async () => {
+    const ok = await t.app.inject({ method: 'GET', url: '/api/v1/regions', headers: { origin: 'https://vard.region.example' } });
+    expect(ok.headers['access-control-allow-origin']).toBe('https://vard.region.example');
+    const other = await t.app.inject({ method: 'GET', url: '/api/v1/regions', headers: { origin: 'https://evil.example' } });
+    expect(other.headers['access-control-allow-origin']).toBeUndefined();
+  });
+
+  it('exposes Prometheus metrics including request durations', async () => {
+    await t.app.inject({ method: 'GET', url: '/api/v1/services' });
+    const r = await t.app.inject({ method: 'GET', url: '/metrics' });
+    expect(r.statusCode).toBe(200);
+    expect(r.body).toContain('nvf_http_request_duration_seconds_bucket');
+    expect(r.body).toMatch(/route="\/api\/v1\/services"/);
+    expect(r.body).toMatch(/nvf_audit_events \d+/);
+  });
+
+  it('serves the OpenAPI document and the human docs', async () => {
+    const doc = await t.app.inject({ method: 'GET', url: '/api/openapi.json' });
+    expect(doc.json().openapi).toBe('3.1.0');
+    expect(Object.keys(doc.json().paths)).toContain('/api/v1/units/{hsaId}');
+    const docs = await t.app.inject({ method: 'GET', url: '/api/docs/' });
+    expect(docs.statusCode).toBe(200);
+    expect(docs.body).toContain('swagger');
+  });
+});
+
+describe('health when the database does not answer', () => {
+  it('answers 503 problem+json, and API reads answer 503 too', async () => {
+    // a PostgreSQL URL where nothing listens: every query fails with ECONNREFUSED
+    const database = await connect('postgres://postgres@127.0.0.1:1/none');
+    const app = await buildApp({ database, config: loadConfig({ LOG_LEVEL: 'silent' }), clock: systemClock });
+    try {
+      const r = await app.inject({ method: 'GET', url: '/health' });
+      expect(r.statusCode).toBe(503);
+      expect(r.headers['content-type']).toContain('application/problem+json');
+      const units = await app.inject({ method: 'GET', url: '/api/v1/units' });
+      expect(units.statusCode).toBe(503);
+      expect(units.json().detail).toMatch(/database/i);
+    } finally {
+      await app.close();
+      await database.close();
+    }
+  });
+});

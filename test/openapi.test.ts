@@ -1,0 +1,129 @@
+import { execFile } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { OPENAPI_FILE, generateOpenApi, renderOpenApi } from '../scripts/write-openapi.js';
+import { TOKEN_ROLES } from '../src/domain/roles.js';
+
+const run = promisify(execFile);
+const METHODS = ['get', 'put', 'post', 'delete', 'patch', 'head', 'options'] as const;
+
+interface Operation {
+  operationId?: string;
+  summary?: string;
+  tags?: string[];
+  'x-nvf-access'?: unknown;
+  responses: Record<string, { content?: Record<string, { example?: unknown; examples?: unknown; schema?: unknown }> }>;
+}
+interface Document {
+  tags: { name: string; description?: string }[];
+  servers: { url: string }[];
+  paths: Record<string, Record<string, Operation>>;
+}
+
+function operations(doc: Document): { method: string; path: string; op: Operation }[] {
+  return Object.entries(doc.paths).flatMap(([p, item]) =>
+    METHODS.filter((m) => item[m]).map((m) => ({ method: m.toUpperCase(), path: p, op: item[m]! })),
+  );
+}
+
+describe('the OpenAPI document', () => {
+  let text: string;
+  let doc: Document;
+  beforeAll(async () => {
+    text = renderOpenApi(await generateOpenApi());
+    doc = JSON.parse(text) as Document;
+  });
+
+  it('docs/openapi.json is up to date with the routes', () => {
+    const committed = fs.existsSync(OPENAPI_FILE) ? fs.readFileSync(OPENAPI_FILE, 'utf8') : '';
+    // A plain equality check would print a 4,000-line diff; say what to do instead.
+    expect(committed === text, 'docs/openapi.json is stale: run npm run openapi and commit the result').toBe(true);
+  });
+
+  it('names a fixed placeholder server, not the port it was generated on', () => {
+    expect(doc.servers.map((s) => s.url)).toEqual(['https://nvf.example']);
+  });
+
+  it('every operation has a unique operationId, a summary and defined tags', () => {
+    const ops = operations(doc);
+    expect(ops.length).toBeGreaterThanOrEqual(15);
+    const ids = ops.map((o) => o.op.operationId);
+    expect(ids.filter((id) => !id), 'operations without operationId').toEqual([]);
+    expect(new Set(ids).size).toBe(ids.length);
+    const tagNames = new Set(doc.tags.map((t) => t.name));
+    for (const { method, path: p, op } of ops) {
+      expect(op.summary, `${method} ${p} summary`).toMatch(/\S{3}/);
+      expect(op.tags?.length, `${method} ${p} tags`).toBeGreaterThan(0);
+      for (const t of op.tags ?? []) expect(tagNames.has(t), `${method} ${p} uses undeclared tag ${t}`).toBe(true);
+    }
+    for (const t of doc.tags) expect(t.description, `tag ${t.name}`).toBeTruthy();
+  });
+
+  it('every operation documents problem+json error answers and an example of its success answer', () => {
+    for (const { method, path: p, op } of operations(doc)) {
+      const statuses = Object.keys(op.responses);
+      const problems = statuses.filter((s) => /^4\d\d$/.test(s) && op.responses[s]!.content?.['application/problem+json']?.example);
+      expect(problems.length, `${method} ${p} has no 4xx problem response with an example`).toBeGreaterThan(0);
+      const success = statuses.filter((s) => /^2\d\d$/.test(s));
+      expect(success.length, `${method} ${p} has no success response`).toBeGreaterThan(0);
+      for (const s of success) {
+        const content = op.responses[s]!.content;
+        if (s === '204') {
+          expect(content, `${method} ${p} 204 has no body`).toBeUndefined();
+          continue;
+        }
+        const media = Object.values(content ?? {});
+        expect(media.length, `${method} ${p} ${s} has no content`).toBeGreaterThan(0);
+        for (const m of media) expect(m.example ?? m.examples, `${method} ${p} ${s} has no example`).toBeDefined();
+      }
+    }
+  });
+
+  it('every operation declares who may call it in x-nvf-access, consistent with its security', () => {
+    for (const { method, path: p, op } of operations(doc)) {
+      const access = op['x-nvf-access'];
+      const raw = op as unknown as { security?: unknown[] };
+      if (access === 'public') {
+        expect(raw.security, `${method} ${p}`).toEqual([]);
+        expect(op.responses['401'], `${method} ${p} is public but documents 401`).toBeUndefined();
+      } else {
+        expect(Array.isArray(access), `${method} ${p} x-nvf-access is ${JSON.stringify(access)}`).toBe(true);
+        expect((access as string[]).length).toBeGreaterThan(0);
+        for (const r of access as string[]) expect(TOKEN_ROLES as readonly string[], `${method} ${p}`).toContain(r);
+        expect(raw.security, `${method} ${p}`).toEqual([{ bearerAuth: [] }]);
+        expect(Object.keys(op.responses)).toEqual(expect.arrayContaining(['401', '403']));
+      }
+    }
+  });
+
+  it('passes Redocly lint (recommended + stricter rules) with no errors and no warnings', async () => {
+    // Lint what the routes produce now, so a lint failure is reported even when the file is merely stale.
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nvf-openapi-'));
+    const file = path.join(dir, 'openapi.json');
+    fs.writeFileSync(file, text);
+    try {
+      const { stdout } = await run(
+        process.execPath,
+        [path.resolve('node_modules/@redocly/cli/bin/cli.js'), 'lint', '--config', path.resolve('redocly.yaml'), '--format', 'json', file],
+        { env: { ...process.env, REDOCLY_TELEMETRY: 'off', REDOCLY_SUPPRESS_UPDATE_NOTICE: 'true' }, maxBuffer: 32 * 1024 * 1024 },
+      ).catch((err: { stdout?: string }) => ({ stdout: err.stdout ?? '' }));
+      const result = JSON.parse(stdout.slice(stdout.indexOf('{'))) as { totals: { errors: number; warnings: number }; problems: { ruleId: string; message: string; location?: { pointer?: string }[] }[] };
+      const found = result.problems.map((pr) => `${pr.ruleId}: ${pr.message} at ${pr.location?.[0]?.pointer ?? '?'}`);
+      expect(found).toEqual([]);
+      expect(result.totals).toMatchObject({ errors: 0, warnings: 0 });
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('the redocly configuration switches no rule off without a written reason', () => {
+    const lines = fs.readFileSync('redocly.yaml', 'utf8').split('\n');
+    lines.forEach((line, i) => {
+      if (/:\s*off\b/.test(line)) expect(`${lines[i - 1] ?? ''} ${line}`, `redocly.yaml line ${i + 1}`).toMatch(/#\s*\S.{10,}/);
+    });
+    expect(lines.join('\n')).toMatch(/extends:\s*\n\s*-\s*recommended/);
+  });
+});

@@ -1,0 +1,72 @@
+/** Typed calls to the platform's own API (same origin, so the session cookie goes along). */
+
+export interface Me {
+  authenticated: boolean;
+  subject: string;
+  roles: string[];
+  regionCode?: string;
+  organizationId?: string;
+  displayName?: string;
+  mode: 'demo' | 'sandbox' | 'production';
+  oidc: boolean;
+}
+export interface LatLng { lat: number; lng: number }
+export interface Region { code: string; name: string; county: string; iso3166_2: string; seat: string; populationApprox: number; location: LatLng; unitCount: number }
+export interface Municipality { code: string; name: string; regionCode: string; location: LatLng }
+export interface Service { id: string; name: { sv: string; en: string }; contactType: string; specialty: string; kvaCodes: string[]; source: string | null }
+export interface Unit { hsaId: string; name: string; organizationId: string; regionCode: string; municipalityCode: string; location: LatLng; kind: string; serviceIds: string[]; synthetic: boolean }
+export interface Page<T> { items: T[]; nextCursor: string | null }
+export interface DemoPerson { id: string; displayName: string; roles: string[]; regionCode?: string; organizationId?: string; description: { sv: string; en: string } }
+
+/** An API answer that was not OK; `detail` is the problem+json text when the server sent one. */
+export class ApiError extends Error {
+  constructor(readonly status: number, readonly detail: string) {
+    super(`HTTP ${status}: ${detail}`);
+  }
+}
+
+async function request<T>(method: 'GET' | 'POST', path: string, body?: unknown, signal?: AbortSignal): Promise<T> {
+  const res = await fetch(path, {
+    method,
+    credentials: 'same-origin',
+    headers: { accept: 'application/json', ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
+    ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+    ...(signal ? { signal } : {}),
+  });
+  if (!res.ok) {
+    let detail = res.statusText;
+    try {
+      const p = (await res.json()) as { detail?: string; title?: string };
+      detail = p.detail ?? p.title ?? detail;
+    } catch {
+      // not JSON: keep the status text
+    }
+    throw new ApiError(res.status, detail);
+  }
+  if (res.status === 204) return undefined as T;
+  return (await res.json()) as T;
+}
+
+function qs(params: Record<string, string | number | undefined | null>): string {
+  const p = new URLSearchParams();
+  for (const [k, v] of Object.entries(params)) if (v !== undefined && v !== null && v !== '') p.set(k, String(v));
+  const s = p.toString();
+  return s ? `?${s}` : '';
+}
+
+export const api = {
+  me: (signal?: AbortSignal) => request<Me>('GET', '/api/v1/me', undefined, signal),
+  logout: () => request<void>('POST', '/auth/logout'),
+  regions: (service?: string, signal?: AbortSignal) => request<{ items: Region[] }>('GET', `/api/v1/regions${qs({ service })}`, undefined, signal),
+  municipalities: (region?: string, signal?: AbortSignal) => request<{ items: Municipality[] }>('GET', `/api/v1/municipalities${qs({ region })}`, undefined, signal),
+  services: (signal?: AbortSignal) => request<{ items: Service[] }>('GET', '/api/v1/services', undefined, signal),
+  units: (f: { region?: string; municipality?: string; service?: string; cursor?: string; limit?: number }, signal?: AbortSignal) =>
+    request<Page<Unit>>('GET', `/api/v1/units${qs(f)}`, undefined, signal),
+  demoPeople: (signal?: AbortSignal) => request<{ items: DemoPerson[] }>('GET', '/auth/demo/people', undefined, signal),
+  demoLogin: (personId: string) => request<void>('POST', '/auth/demo/login', { personId }),
+};
+
+/** True when a fetch was cancelled because the component moved on; such errors are not shown. */
+export function isAbort(err: unknown): boolean {
+  return err instanceof DOMException && err.name === 'AbortError';
+}

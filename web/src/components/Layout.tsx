@@ -1,0 +1,121 @@
+import { useState, type ReactNode } from 'react';
+import { Button, SkipLink } from '@digdir/designsystemet-react';
+import { useI18n } from '../i18n/index.js';
+import { Link, navigate, type PageId } from '../router.js';
+import { useSession } from '../session.js';
+import { api } from '../api.js';
+
+/** Every page: skip link, header (name, navigation, language, session), the demo banner, main, footer. */
+export function Layout({ page, children }: { page: PageId; children: ReactNode }) {
+  const { t, lang, setLang } = useI18n();
+  const { me } = useSession();
+  const nav: { id: PageId; href: string; label: string }[] = [
+    { id: 'start', href: '/', label: t.nav.start },
+    { id: 'directory', href: '/hitta-vard', label: t.nav.directory },
+    { id: 'about', href: '/om', label: t.nav.about },
+  ];
+  return (
+    <div className="app">
+      <SkipLink href="#main">{t.skipLink}</SkipLink>
+      <header className="site-header">
+        {me?.mode === 'demo' && (
+          <p className="demo-banner" data-testid="demo-banner">
+            <span aria-hidden="true" className="demo-banner__icon">!</span> {t.demoBanner}
+          </p>
+        )}
+        <div className="site-header__bar container">
+          <Link href="/" className="site-header__name">
+            {t.serviceName}
+          </Link>
+          <div className="site-header__tools">
+            <SessionArea />
+            <button
+              type="button"
+              className="lang-switch"
+              lang={lang === 'sv' ? 'en' : 'sv'}
+              aria-label={t.switchLanguageLabel}
+              onClick={() => setLang(lang === 'sv' ? 'en' : 'sv')}
+            >
+              {t.switchLanguage}
+            </button>
+          </div>
+        </div>
+        <nav aria-label={t.nav.label} className="site-nav">
+          <ul className="site-nav__list container">
+            {nav.map((n) => (
+              <li key={n.id}>
+                <Link href={n.href} aria-current={page === n.id ? 'page' : undefined}>
+                  {n.label}
+                </Link>
+              </li>
+            ))}
+          </ul>
+        </nav>
+      </header>
+      <main id="main" tabIndex={-1} className="container site-main">
+        {children}
+      </main>
+      <footer className="site-footer">
+        <div className="container">
+          <p>{t.footer.about}</p>
+          <ul className="site-footer__links">
+            <li>
+              <Link href="/om#kallor">{t.footer.sources}</Link>
+            </li>
+            <li>
+              <a href="/api/docs">{t.footer.api}</a>
+            </li>
+          </ul>
+          <p className="site-footer__credits">{t.footer.credits}</p>
+        </div>
+      </footer>
+    </div>
+  );
+}
+
+/** Who is logged in with a logout button, or a login link where people can log in (demo or OIDC). */
+function SessionArea() {
+  const { t } = useI18n();
+  const { me, refresh } = useSession();
+  const [busy, setBusy] = useState(false);
+  const [failed, setFailed] = useState(false);
+  if (!me) return null;
+  if (me.authenticated) {
+    const logout = async () => {
+      setBusy(true);
+      setFailed(false);
+      try {
+        await api.logout();
+        await refresh();
+        navigate('/');
+      } catch {
+        setFailed(true);
+      } finally {
+        setBusy(false);
+      }
+    };
+    return (
+      <div className="session" data-testid="session">
+        <span className="session__who">
+          <span className="session__label">{t.session.loggedInAs}</span> <strong>{me.displayName ?? me.subject}</strong>
+        </span>
+        <Button variant="secondary" data-size="sm" onClick={() => void logout()} aria-busy={busy || undefined}>
+          {busy ? t.session.loggingOut : t.session.logout}
+        </Button>
+        {failed && (
+          <span role="alert" className="session__error">
+            {t.session.logoutFailed}
+          </span>
+        )}
+      </div>
+    );
+  }
+  if (me.mode === 'demo' || me.oidc) {
+    return (
+      <Link href="/logga-in" className="session__login">
+        {t.nav.login}
+      </Link>
+    );
+  }
+  return null;
+}

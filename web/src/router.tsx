@@ -1,0 +1,79 @@
+import { useSyncExternalStore, type AnchorHTMLAttributes, type MouseEvent } from 'react';
+
+/**
+ * A minimal client-side router on the History API: the server answers every page path with index.html
+ * (src/http/web.ts), so links only need to push a new history entry and tell subscribers.
+ */
+const NAV_EVENT = 'nvf:navigate';
+
+function subscribe(onChange: () => void): () => void {
+  window.addEventListener('popstate', onChange);
+  window.addEventListener(NAV_EVENT, onChange);
+  return () => {
+    window.removeEventListener('popstate', onChange);
+    window.removeEventListener(NAV_EVENT, onChange);
+  };
+}
+
+/** pathname + search as one string, so both changes re-render (filters live in the query string). */
+function snapshot(): string {
+  return window.location.pathname + window.location.search;
+}
+
+export interface Location {
+  path: string;
+  query: URLSearchParams;
+}
+
+export function useLocation(): Location {
+  const href = useSyncExternalStore(subscribe, snapshot);
+  const u = new URL(href, window.location.origin);
+  return { path: u.pathname.replace(/\/+$/, '') || '/', query: u.searchParams };
+}
+
+/** Go to a page (push) or only update the query string of this one (replace, so Back leaves the page). */
+let focusPending = false;
+
+export function navigate(to: string, opts: { replace?: boolean } = {}): void {
+  if (to === snapshot()) return;
+  if (opts.replace) window.history.replaceState(null, '', to);
+  else {
+    window.history.pushState(null, '', to);
+    focusPending = true;
+  }
+  window.dispatchEvent(new Event(NAV_EVENT));
+}
+
+/** True once after an in-app page change: the new page's h1 takes focus so screen readers announce it. */
+export function takeFocusRequest(): boolean {
+  const pending = focusPending;
+  focusPending = false;
+  return pending;
+}
+
+/** An ordinary link that navigates in-app on a plain left click; new-tab clicks etc. keep the browser's behaviour. */
+export function Link({ href, onClick, ...rest }: AnchorHTMLAttributes<HTMLAnchorElement> & { href: string }) {
+  const handle = (e: MouseEvent<HTMLAnchorElement>) => {
+    onClick?.(e);
+    if (e.defaultPrevented || e.button !== 0 || e.metaKey || e.ctrlKey || e.shiftKey || e.altKey) return;
+    if (!href.startsWith('/') || href.startsWith('/api/') || rest.target) return;
+    e.preventDefault();
+    navigate(href);
+  };
+  return <a href={href} onClick={handle} {...rest} />;
+}
+
+/** The app's pages; Swedish paths first, English aliases lead to the same page. */
+export type PageId = 'start' | 'directory' | 'login' | 'about' | 'notFound';
+const ROUTES: Record<string, PageId> = {
+  '/': 'start',
+  '/hitta-vard': 'directory',
+  '/find-care': 'directory',
+  '/logga-in': 'login',
+  '/login': 'login',
+  '/om': 'about',
+  '/about': 'about',
+};
+export function pageFor(path: string): PageId {
+  return ROUTES[path] ?? 'notFound';
+}
