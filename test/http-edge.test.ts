@@ -73,3 +73,24 @@ describe('health when the database does not answer', () => {
     }
   });
 });
+
+describe('rate limit on writes', () => {
+  it('answers 429 problem+json once a caller exceeds the write limit, and reads go on', async () => {
+    const t = await startTestApp('pglite', { env: { WRITE_RATE_LIMIT_PER_MINUTE: '2' } });
+    try {
+      const headers = await t.auth({ roles: ['admin'], subject: 'busy-admin' });
+      const statuses: number[] = [];
+      for (let i = 0; i < 3; i++) {
+        const r = await t.app.inject({ method: 'PATCH', url: '/api/v1/services/no-such-service', headers, payload: { active: false } });
+        statuses.push(r.statusCode);
+        if (r.statusCode === 429) expect(r.headers['content-type']).toContain('application/problem+json');
+      }
+      expect(statuses).toEqual([404, 404, 429]);
+      const other = await t.app.inject({ method: 'PATCH', url: '/api/v1/services/no-such-service', headers: await t.auth({ roles: ['admin'], subject: 'calm-admin' }), payload: { active: false } });
+      expect(other.statusCode).toBe(404);
+      expect((await t.app.inject({ method: 'GET', url: '/api/v1/services' })).statusCode).toBe(200);
+    } finally {
+      await t.close();
+    }
+  });
+});

@@ -21,6 +21,7 @@ import { directoryRoutes } from './routes/directory.routes.js';
 import { auditRoutes } from './routes/audit.routes.js';
 import { sessionRoutes, SESSION_COOKIE } from './routes/session.routes.js';
 import { registerWeb } from './web.js';
+import { registerIdempotency } from './idempotency.js';
 import './types.js';
 
 export interface AppDeps {
@@ -173,6 +174,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     return sendProblem(reply, problemFor(404, 'not_found', `There is nothing at ${request.method} ${path}. The API is described at /api/docs.`));
   });
 
+  registerIdempotency(app, deps.database.db);
   await registerOpenApi(app, config);
   registerMetrics(app, services);
   await app.register(healthRoutes(services));

@@ -18,7 +18,7 @@ declare module 'fastify' {
  */
 export function registerIdempotency(app: FastifyInstance, db: Kysely<DB>): void {
   app.addHook('preHandler', async (request: FastifyRequest, reply: FastifyReply) => {
-    if (request.method !== 'POST') return;
+    if (request.method !== 'POST' || request.routeOptions.url === '/oauth/token') return; // tokens are never stored
     const key = request.headers['idempotency-key'];
     if (key === undefined) return;
     if (typeof key !== 'string' || !KEY.test(key)) throw new AppError('bad_request', 'Idempotency-Key must be 8–100 characters of letters, digits and . _ : -');
