@@ -19,8 +19,12 @@ declare module 'vitest' {
 function fingerprint(): string {
   const h = crypto.createHash('sha256');
   for (const m of listMigrations()) h.update(m.id).update(m.sql);
-  for (const dir of ['reference', 'src/services/seed']) {
+  for (const dir of ['reference', 'src/services/seed', 'src/domain/random.ts', 'src/services/reference.service.ts']) {
     if (!fs.existsSync(dir)) continue;
+    if (fs.statSync(dir).isFile()) {
+      h.update(dir).update(fs.readFileSync(dir));
+      continue;
+    }
     for (const f of fs.readdirSync(dir, { recursive: true }).map(String).sort()) {
       const p = path.join(dir, f);
       if (fs.statSync(p).isFile()) h.update(f).update(fs.readFileSync(p));

@@ -43,7 +43,7 @@ const BOUNDS = { lat: [55, 69.1], lng: [10.5, 24.2] } as const;
 
 type Municipality = DirectoryReference['municipalities'][number];
 interface Catalogue { primary: string[]; specialties: string[]; bySpecialty: Map<string, { firstVisits: string[]; treatments: string[] }> }
-interface Company { org: SyntheticOrganization; brandWord: string; specialties: string[]; primaryCare: boolean; regions: string[]; unitsPerLayer: number }
+interface Company { org: SyntheticOrganization; /** what its units are called before the town */ unitWord: string; specialties: string[]; primaryCare: boolean; regions: string[]; unitsPerLayer: number }
 
 export function generateDemoDirectory(ref: DirectoryReference, opts: GenerateOptions): DemoDirectory {
   const scale = Math.max(1, Math.floor(opts.scale));
@@ -131,10 +131,13 @@ function place(rng: Random, m: Municipality, spread: number): { lat: number; lng
   };
 }
 
-/** Draws municipalities by weight; `spread` draws without replacement until every one has had its turn. */
-function municipalityDrawer(rng: Random, municipalities: Municipality[], seat: string, spread: boolean) {
+/**
+ * Draws municipalities by weight raised to `concentration` (hospitals and private clinics gather in the larger towns more
+ * than primary care does); `spread` draws without replacement until every municipality has had its turn.
+ */
+function municipalityDrawer(rng: Random, municipalities: Municipality[], seat: string, spread: boolean, concentration: number) {
   const isSeat = (m: Municipality) => m.name === seat || seat.startsWith(m.name);
-  const weights = municipalities.map((m) => municipalityWeight(m.name, isSeat(m)));
+  const weights = municipalities.map((m) => municipalityWeight(m.name, isSeat(m)) ** concentration);
   let pool: number[] = [];
   return {
     seat: () => municipalities.find(isSeat) ?? municipalities[weights.indexOf(Math.max(...weights))]!,
@@ -163,7 +166,7 @@ function publicUnits(
   });
   const out: SyntheticUnit[] = [];
 
-  const hospitalTowns = municipalityDrawer(rng, municipalities, region.seat, true);
+  const hospitalTowns = municipalityDrawer(rng, municipalities, region.seat, true, 2);
   const seat = hospitalTowns.seat();
   for (let i = 0; i < hospitals; i++) {
     let m = i === 0 ? seat : hospitalTowns.draw();
@@ -171,20 +174,22 @@ function publicUnits(
     // the county hospital at the seat has every specialty; the others most of them
     const specialties = i === 0 ? c.specialties : c.specialties.filter(() => rng.chance(0.6));
     const services = (specialties.length > 0 ? specialties : [rng.pick(c.specialties)]).flatMap((s) => specialtyServices(rng, c, s, i === 0 ? 0.9 : 0.75));
-    const name = uniqueName(names, [`${i === 0 ? 'Länssjukhuset' : rng.pick(['Sjukhuset', 'Lasarettet'])} i ${m.name}`, `Sjukhuset i ${m.name}`, `Lasarettet i ${m.name}`,
-      ...rng.shuffle(DISTRICTS).map((d) => `Sjukhuset i ${m.name}, ${d}`)]);
+    // the county hospital takes the seat's town name (Visby, Falun), which can differ from the municipality's (Gotland, Falu)
+    const town = i === 0 ? region.seat : m.name;
+    const name = uniqueName(names, [`${i === 0 ? 'Länssjukhuset' : rng.pick(['Sjukhuset', 'Lasarettet'])} i ${town}`, `Sjukhuset i ${town}`, `Lasarettet i ${town}`,
+      ...rng.shuffle(DISTRICTS).map((d) => `Sjukhuset i ${town}, ${d}`)]);
     out.push(unit(m, 'hospital', name, services, 0.5));
   }
 
   const careWord = HALSOCENTRAL_REGIONS.has(region.code) ? 'hälsocentral' : 'vårdcentral';
-  const careTowns = municipalityDrawer(rng, municipalities, region.seat, true);
+  const careTowns = municipalityDrawer(rng, municipalities, region.seat, true, 1);
   for (let i = 0; i < primaryCare; i++) {
     const m = careTowns.draw();
     const name = uniqueName(names, [`${m.name} ${careWord}`, ...rng.shuffle(DISTRICTS).map((d) => `${careWord[0]!.toUpperCase()}${careWord.slice(1)}en ${d}, ${m.name}`)]);
     out.push(unit(m, 'primary_care', name, c.primary, 1));
   }
 
-  const clinicTowns = municipalityDrawer(rng, municipalities, region.seat, false);
+  const clinicTowns = municipalityDrawer(rng, municipalities, region.seat, false, 1.5);
   const clinicWeights = c.specialties.map((s) => CLINIC_WEIGHTS[s] ?? 1);
   for (let i = 0; i < clinics; i++) {
     const m = clinicTowns.draw();
@@ -227,7 +232,7 @@ function privateCompanies(rng: Random, c: Catalogue, regionOrgs: SyntheticOrgani
     takenNumbers.add(organizationNumber);
     const org: SyntheticOrganization = { id: slug(`${brand} ${word}`), name: `${brand} ${word} AB`, organizationNumber, kind: 'private', regionCode: null, synthetic: true };
     const unitsPerLayer = Math.max(regions.length, primaryCare ? rng.between(4, 8) : rng.between(2, 6));
-    return { org, brandWord: `${brand} ${word}`, specialties: distinct, primaryCare, regions: regions.sort(), unitsPerLayer };
+    return { org, unitWord: primaryCare ? `${brand} vårdcentral` : `${brand} ${word}`, specialties: distinct, primaryCare, regions: regions.sort(), unitsPerLayer };
   });
 }
 
@@ -241,9 +246,9 @@ function companyUnits(
     const regionCode = i < company.regions.length ? company.regions[i]! : rng.pick(company.regions);
     const municipalities = municipalitiesByRegion.get(regionCode)!;
     const seat = regions.find((r) => r.code === regionCode)?.seat ?? '';
-    const m = municipalityDrawer(rng, municipalities, seat, false).draw();
+    const m = municipalityDrawer(rng, municipalities, seat, false, 2).draw();
     const services = company.primaryCare ? c.primary : company.specialties.flatMap((s) => specialtyServices(rng, c, s, 0.7));
-    const name = uniqueName(names, [`${company.brandWord} ${m.name}`, ...rng.shuffle(DISTRICTS).map((d) => `${company.brandWord} ${m.name} ${d}`)]);
+    const name = uniqueName(names, [`${company.unitWord} ${m.name}`, ...rng.shuffle(DISTRICTS).map((d) => `${company.unitWord} ${m.name} ${d}`)]);
     out.push({
       hsaId: hsa(company.org.organizationNumber), name, organizationId: company.org.id, regionCode, municipalityCode: m.code,
       ...place(rng, m, 1), kind: company.primaryCare ? 'primary_care' : 'clinic', serviceIds: [...new Set(services)].sort(),
