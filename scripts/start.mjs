@@ -24,6 +24,6 @@ if (fs.existsSync(path.join(root, 'web', 'src')) && (!fs.existsSync(dist) || fs.
   if (r.status !== 0) process.exit(r.status ?? 1);
 }
 
-const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'src', 'server.ts')], { cwd: root, stdio: 'inherit' });
+const child = spawn(process.execPath, ['--import', import.meta.resolve('tsx'), path.join(root, 'src', 'server.ts')], { cwd: root, stdio: 'inherit' });
 for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => child.kill(sig));
 child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));

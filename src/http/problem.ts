@@ -57,11 +57,6 @@ export function sendProblem(reply: FastifyReply, p: Problem): FastifyReply {
   return reply.code(p.status).type('application/problem+json').send({ ...p, requestId: reply.request.id });
 }
 
-function zodIssuePath(path: readonly PropertyKey[], instancePath?: string): string {
-  if (path.length > 0) return path.map((s, i) => (typeof s === 'number' ? `[${s}]` : i === 0 ? String(s) : `.${String(s)}`)).join('');
-  return instancePath?.replace(/^\//, '').replace(/\//g, '.') ?? '';
-}
-
 /** Turn any error into a problem answer: AppErrors as they say, framework errors by their status, the rest as a logged 500 with nothing leaked. */
 export function toProblem(err: unknown, request: FastifyRequest): Problem {
   if (err instanceof AppError) {
@@ -71,10 +66,11 @@ export function toProblem(err: unknown, request: FastifyRequest): Problem {
   if (hasZodFastifySchemaValidationErrors(fe)) {
     const where = fe.validationContext ?? 'body';
     const errors: FieldError[] = fe.validation.map((v) => {
-      const issue = v.params.issue as { path?: PropertyKey[]; message?: string; code?: string; keys?: string[] };
-      const field = zodIssuePath(issue.path ?? [], v.instancePath);
-      let message = issue.message ?? v.message ?? 'is invalid';
-      if (issue.code === 'unrecognized_keys' && issue.keys) message = `unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.join(', ')}: remove ${issue.keys.length > 1 ? 'them' : 'it'}`;
+      // fastify-type-provider-zod: keyword = zod issue code, instancePath = '/a/0/b', params = the rest of the issue
+      const field = v.instancePath.replace(/^\//, '').split('/').filter(Boolean).map((s, i) => (/^\d+$/.test(s) ? `[${s}]` : i === 0 ? s : `.${s}`)).join('');
+      const keys = (v.params as { keys?: unknown }).keys;
+      let message = v.message ?? 'is invalid';
+      if (v.keyword === 'unrecognized_keys' && Array.isArray(keys)) message = `unknown field${keys.length > 1 ? 's' : ''} ${keys.join(', ')}: remove ${keys.length > 1 ? 'them' : 'it'}`;
       return { field: field ? `${where === 'body' ? '' : `${where}.`}${field}` : where, message };
     });
     const summary = errors.slice(0, 3).map((e) => `${e.field}: ${e.message}`).join('; ');

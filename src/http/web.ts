@@ -1,11 +1,12 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { FastifyInstance } from 'fastify';
 import fastifyStatic from '@fastify/static';
 import type { Config } from '../config.js';
 
 /** Where the built web app lives (vite build output). */
-export const WEB_DIST = path.resolve(process.env.NVF_WEB_DIST ?? 'web/dist');
+export const WEB_DIST = path.resolve(process.env.NVF_WEB_DIST ?? path.join(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'web', 'dist'));
 
 /** Serve the built web app from the same server; any non-API GET that accepts HTML gets index.html (client routing). */
 export async function registerWeb(app: FastifyInstance, _config: Config): Promise<void> {

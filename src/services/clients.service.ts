@@ -1,6 +1,6 @@
 import crypto from 'node:crypto';
 import { calculateJwkThumbprint, exportJWK, generateKeyPair, importJWK, type JWK } from 'jose';
-import type { Kysely } from 'kysely';
+import type { Kysely, Selectable } from 'kysely';
 import type { DB } from '../db/schema.js';
 import { AppError, type FieldError } from '../domain/errors.js';
 import { TOKEN_ROLES, type TokenRole } from '../domain/roles.js';
@@ -106,7 +106,7 @@ export async function createClient(db: Kysely<DB>, ctx: RequestContext, input: C
   const c = input.credential;
   if (c.kind === 'secret' && c.value !== undefined && c.value.length < MIN_SECRET_LENGTH)
     errors.push({ field: 'secret', message: `must be at least ${MIN_SECRET_LENGTH} characters; leave the value out to have a strong one generated` });
-  if (errors.length > 0) throw new AppError('validation', `The client cannot be created: ${errors.map((e) => `${e.field} ${e.message}`).join('; ')}.`, { errors });
+  if (errors.length > 0) throw new AppError('validation', `The client cannot be created: ${errors.map((e) => `${e.field}: ${e.message}`).join('; ')}.`, { errors });
 
   let secretHash: string | null = null;
   let jwks: { keys: JWK[] } | null = null;
@@ -159,8 +159,7 @@ export async function listClients(db: Kysely<DB>): Promise<ClientSummary[]> {
   return rows.map(summary);
 }
 
-type ClientRow = Awaited<ReturnType<typeof listRows>>[number];
-const listRows = (db: Kysely<DB>) => db.selectFrom('clients').selectAll().execute();
+type ClientRow = Selectable<DB['clients']>;
 
 function summary(row: ClientRow): ClientSummary {
   const keys = (row.jwks?.keys ?? []) as JWK[];

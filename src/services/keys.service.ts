@@ -85,11 +85,11 @@ export class KeyStore {
     return this.signer;
   }
 
-  /** The verification key for a kid; reloads once when the kid is new (a rotation in another instance). */
+  /** The verification key for a kid; reloads when the kid is new (a rotation in another instance), at most every 200 ms so unknown kids cannot flood the database. */
   async verificationKey(kid: string): Promise<CryptoKey | undefined> {
     if (Date.now() - this.loadedAt > this.maxAgeMs) await this.load();
     let key = this.verifiers.get(kid);
-    if (!key && Date.now() - this.loadedAt > 1000) {
+    if (!key && Date.now() - this.loadedAt > 200) {
       await this.load();
       key = this.verifiers.get(kid);
     }

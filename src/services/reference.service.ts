@@ -1,11 +1,12 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { Kysely } from 'kysely';
 import { z } from 'zod';
 import type { DB } from '../db/schema.js';
 
 /** The project's reference folder: real data shipped with the service (see reference/README.md for sources). */
-export const REFERENCE_DIR = path.resolve(process.env.NVF_REFERENCE_DIR ?? 'reference');
+export const REFERENCE_DIR = path.resolve(process.env.NVF_REFERENCE_DIR ?? path.join(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'reference'));
 
 const RegionFile = z.array(
   z.object({
