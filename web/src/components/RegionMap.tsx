@@ -3,6 +3,7 @@ import * as Plot from '@observablehq/plot';
 import { Heading, Table } from '@digdir/designsystemet-react';
 import geoText from '../../../reference/regions.geojson?raw';
 import { useI18n } from '../i18n/index.js';
+import { ScrollArea } from './ScrollArea.js';
 import type { Region } from '../api.js';
 
 interface CountyFeature {
@@ -14,8 +15,31 @@ interface CountyCollection {
   type: 'FeatureCollection';
   features: CountyFeature[];
 }
+type Ring = [number, number][];
+
+/** Twice the signed planar area of a ring in lng/lat; positive means counter-clockwise. */
+function signedArea(ring: Ring): number {
+  let sum = 0;
+  for (let i = 0, j = ring.length - 1; i < ring.length; j = i++) sum += (ring[j]![0] - ring[i]![0]) * (ring[j]![1] + ring[i]![1]);
+  return sum;
+}
+
+/**
+ * d3-geo (inside Plot) reads polygons with the spherical winding rule: outer rings clockwise, holes counter-clockwise.
+ * The file follows RFC 7946 (the opposite), which d3 would draw as "the whole globe except the county" — a filled
+ * rectangle. Rewinding once at load time fixes that without a new dependency.
+ */
+function rewind(geometry: unknown): unknown {
+  const g = geometry as { type: string; coordinates: Ring[] | Ring[][] };
+  const fixPolygon = (rings: Ring[]) => rings.map((r, i) => ((signedArea(r) > 0) === (i === 0) ? [...r].reverse() : r));
+  if (g.type === 'Polygon') return { ...g, coordinates: fixPolygon(g.coordinates as Ring[]) };
+  if (g.type === 'MultiPolygon') return { ...g, coordinates: (g.coordinates as Ring[][]).map(fixPolygon) };
+  return geometry;
+}
+
 // Parsed once: Natural Earth county outlines (public domain), matched to regions by ISO 3166-2 code.
-const COUNTIES = JSON.parse(geoText) as CountyCollection;
+const RAW = JSON.parse(geoText) as CountyCollection;
+const COUNTIES: CountyCollection = { ...RAW, features: RAW.features.map((f) => ({ ...f, geometry: rewind(f.geometry) })) };
 
 interface Props {
   regions: Region[] | null;
@@ -67,15 +91,20 @@ export function RegionMap({ regions, loading, error, serviceName, selectedRegion
       marks: [
         Plot.geo(COUNTIES.features, {
           fill: (f: CountyFeature) => count(f),
-          stroke: (f: CountyFeature) => (byIso.get(f.properties.iso_3166_2)?.code === selectedRegion ? '#e02e1d' : '#ffffff'),
-          strokeWidth: (f: CountyFeature) => (byIso.get(f.properties.iso_3166_2)?.code === selectedRegion ? 3 : 0.8),
+          stroke: '#ffffff',
+          strokeWidth: 0.8,
           title: label,
           ariaLabel: label,
         }),
+        // The chosen region's outline on top, so neighbours do not paint over it.
+        Plot.geo(
+          COUNTIES.features.filter((f) => byIso.get(f.properties.iso_3166_2)?.code === selectedRegion),
+          { stroke: '#c8102e', strokeWidth: 3, fill: 'none', ariaHidden: 'true' },
+        ),
       ],
     });
     // Mouse users may click a county to filter; keyboard and screen-reader users use the table's buttons.
-    const paths = chart.querySelectorAll<SVGPathElement>('g[aria-label="geo"] path');
+    const paths = chart.querySelectorAll<SVGPathElement>('g[aria-label="geo"]:not([aria-hidden]) path');
     paths.forEach((p, i) => {
       const code = COUNTIES.features[i] ? byIso.get(COUNTIES.features[i].properties.iso_3166_2)?.code : undefined;
       if (!code) return;
@@ -106,7 +135,7 @@ export function RegionMap({ regions, loading, error, serviceName, selectedRegion
             {t.map.description} {t.map.source}
           </figcaption>
         </figure>
-        <div className="map-table table-scroll">
+        <ScrollArea className="map-table" label={t.map.tableCaption}>
           <Table data-size="sm" zebra border data-testid="region-table">
             <caption>{t.map.tableCaption}</caption>
             <Table.Head>
@@ -138,7 +167,7 @@ export function RegionMap({ regions, loading, error, serviceName, selectedRegion
               </tfoot>
             )}
           </Table>
-        </div>
+        </ScrollArea>
       </div>
     </section>
   );

@@ -1,5 +1,6 @@
 import { Heading, Paragraph, Table } from '@digdir/designsystemet-react';
 import { useI18n } from '../i18n/index.js';
+import { ScrollArea } from '../components/ScrollArea.js';
 import { PageTitle } from '../components/PageTitle.js';
 
 /** About the service, with the data sources and their licences (GeoNames CC BY 4.0 must be credited). */
@@ -22,7 +23,7 @@ export function AboutPage() {
         <Heading level={2} data-size="md" id="kallor" tabIndex={-1}>
           {a.sourcesHeading}
         </Heading>
-        <div className="table-scroll">
+        <ScrollArea label={a.sourcesCaption}>
           <Table border>
             <caption>{a.sourcesCaption}</caption>
             <Table.Head>
@@ -50,7 +51,7 @@ export function AboutPage() {
               ))}
             </Table.Body>
           </Table>
-        </div>
+        </ScrollArea>
       </section>
       <section className="section" aria-labelledby="demo-heading">
         <Heading level={2} data-size="md" id="demo-heading">

@@ -3,6 +3,7 @@ import { Alert, Button, Field, Heading, Label, Paragraph, Select, Spinner, Table
 import { useI18n } from '../i18n/index.js';
 import { navigate, useLocation } from '../router.js';
 import { api, isAbort, type Municipality, type Region, type Service, type Unit } from '../api.js';
+import { ScrollArea } from '../components/ScrollArea.js';
 import { PageTitle } from '../components/PageTitle.js';
 import { RegionMap } from '../components/RegionMap.js';
 
@@ -147,6 +148,8 @@ export function DirectoryPage() {
               ))}
             </Select>
           </Field>
+          {/* The hint sits outside the Field: Designsystemet dims a whole field whose control is disabled, and the hint must stay readable. */}
+          <div>
           <Field>
             <Label htmlFor="filter-municipality">{d.municipality}</Label>
             <Select
@@ -163,12 +166,13 @@ export function DirectoryPage() {
                 </option>
               ))}
             </Select>
-            {!filters.region && (
-              <p id="filter-municipality-hint" className="hint">
-                {d.chooseRegionFirst}
-              </p>
-            )}
           </Field>
+          {!filters.region && (
+            <p id="filter-municipality-hint" className="hint">
+              {d.chooseRegionFirst}
+            </p>
+          )}
+          </div>
           <Field>
             <Label htmlFor="filter-service">{d.service}</Label>
             <Select id="filter-service" value={filters.service} onChange={(e) => setFilters({ service: e.target.value })}>
@@ -205,7 +209,7 @@ export function DirectoryPage() {
             </Alert>
           )}
           {units.length > 0 && state !== 'loading' && (
-            <div className="table-scroll">
+            <ScrollArea label={d.caption}>
               <Table zebra border data-size="sm" data-testid="units-table">
                 <caption>{d.caption}</caption>
                 <Table.Head>
@@ -241,7 +245,7 @@ export function DirectoryPage() {
                   ))}
                 </Table.Body>
               </Table>
-            </div>
+            </ScrollArea>
           )}
           {cursor && state !== 'loading' && state !== 'error' && (
             <Button variant="secondary" onClick={() => void loadMore()} disabled={state === 'loadingMore'} className="show-more">
