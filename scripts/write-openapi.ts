@@ -7,6 +7,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import type { FastifyInstance } from 'fastify';
 import pg from 'pg';
 import { DummyDriver, Kysely, PostgresAdapter, PostgresIntrospector, PostgresQueryCompiler } from 'kysely';
 import { loadConfig } from '../src/config.js';
@@ -33,18 +34,23 @@ function offlineDatabase(): Database {
   return { db, kind: 'postgres', description: 'offline (OpenAPI generation)', pool, pglite: undefined, close: async () => { await db.destroy(); await pool.end(); } };
 }
 
-/** The OpenAPI document as the app serves it at /api/openapi.json, for the placeholder server. */
-export async function generateOpenApi(): Promise<Record<string, unknown>> {
+/** The whole app, ready but on a database that is never asked anything: for reading its routes and document. */
+export async function buildOfflineApp(): Promise<{ app: FastifyInstance; close(): Promise<void> }> {
   const config = loadConfig({ LOG_LEVEL: 'silent', PUBLIC_URL: DOCUMENT_SERVER, NVF_MODE: 'demo' });
   const database = offlineDatabase();
   const app = await buildApp({ database, config, clock: systemClock });
+  await app.ready();
+  return { app, close: async () => { await app.close(); await database.close(); } };
+}
+
+/** The OpenAPI document as the app serves it at /api/openapi.json, for the placeholder server. */
+export async function generateOpenApi(): Promise<Record<string, unknown>> {
+  const { app, close } = await buildOfflineApp();
   try {
-    await app.ready();
     // A deep copy: the swagger plugin caches its object, and callers may change theirs.
     return JSON.parse(JSON.stringify(app.swagger())) as Record<string, unknown>;
   } finally {
-    await app.close();
-    await database.close();
+    await close();
   }
 }
 

@@ -25,7 +25,7 @@ export async function openTestDatabase(target: TestTarget): Promise<TestDatabase
   const base = process.env.TEST_DATABASE_URL!;
   const template = inject('postgresTemplate');
   if (!template) throw new Error('TEST_DATABASE_URL is set but no PostgreSQL template was built');
-  const name = `nvf_test_${crypto.randomBytes(6).toString('hex')}`;
+  const name = `nvf_test_${Math.floor(Date.now() / 1000)}_${crypto.randomBytes(6).toString('hex')}`;
   const admin = new pg.Client({ connectionString: base });
   await admin.connect();
   await admin.query(`CREATE DATABASE "${name}" TEMPLATE "${template}"`);

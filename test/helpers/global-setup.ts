@@ -61,9 +61,14 @@ export default async function setup(project: TestProject): Promise<void> {
   const admin = new pg.Client({ connectionString: url });
   await admin.connect();
   try {
-    // Remove databases left by earlier runs that were killed before their teardown.
-    const stale = await admin.query<{ datname: string }>(`SELECT datname FROM pg_database WHERE datname LIKE 'nvf_test_%' OR (datname LIKE 'nvf_template_%' AND datname <> $1)`, [name]);
-    for (const r of stale.rows) await admin.query(`DROP DATABASE IF EXISTS "${r.datname}" WITH (FORCE)`);
+    // Remove test databases left by runs that were killed before their teardown: their names carry their creation
+    // time (nvf_test_<epoch seconds>_<random>), and only those older than three hours are dropped, so parallel runs are safe.
+    const cutoff = Math.floor(Date.now() / 1000) - 3 * 3600;
+    const stale = await admin.query<{ datname: string }>(`SELECT datname FROM pg_database WHERE datname ~ '^nvf_test_[0-9]+_'`);
+    for (const r of stale.rows) if (Number(r.datname.split('_')[2]) < cutoff) await admin.query(`DROP DATABASE IF EXISTS "${r.datname}" WITH (FORCE)`);
+    // Templates of older code: dropped when no run is using them (a busy one refuses, and is left for next time).
+    const oldTemplates = await admin.query<{ datname: string }>(`SELECT datname FROM pg_database WHERE datname LIKE 'nvf_template_%' AND datname <> $1`, [name]);
+    for (const r of oldTemplates.rows) await admin.query(`DROP DATABASE IF EXISTS "${r.datname}"`).catch(() => undefined);
     const exists = await admin.query(`SELECT 1 FROM pg_database WHERE datname = $1`, [name]);
     if (exists.rowCount === 0) {
       await admin.query(`CREATE DATABASE "${name}_building"`);

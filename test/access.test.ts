@@ -1,0 +1,215 @@
+import crypto from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { generateOpenApi } from '../scripts/write-openapi.js';
+import { luhnCheckDigit } from '../src/domain/luhn.js';
+import type { Principal, TokenRole } from '../src/domain/roles.js';
+import { startTestApp, type TestApp } from './helpers/app.js';
+import { targets } from './helpers/db.js';
+
+/** One request; headers are added to the caller's Authorization. */
+interface Call {
+  method: 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
+  url: string;
+  headers?: Record<string, string>;
+  payload?: unknown;
+}
+interface Factory {
+  /** A fresh, valid request: a permitted caller must succeed with it. */
+  make(): Promise<Call>;
+  /** When a permitted caller cannot get a 2xx/3xx in the test setup: the status it gets instead, and why. */
+  permitted?: { status: number; why: string };
+  /** The Authorization header is read as client credentials here (RFC 6749 §2.3.1), so the walk sends no bearer token. */
+  clientAuthentication?: true;
+}
+
+interface Operation {
+  operationId: string;
+  'x-nvf-access': 'public' | TokenRole[];
+}
+
+const CALLERS: { name: string; principal?: Partial<Principal> & { roles: TokenRole[] } }[] = [
+  { name: 'no token' },
+  { name: 'patient', principal: { roles: ['patient'] } },
+  { name: 'coordinator', principal: { roles: ['coordinator'], regionCode: '01' } },
+  { name: 'provider', principal: { roles: ['provider'], organizationId: 'region-01' } },
+  { name: 'region-reporter', principal: { roles: ['region-reporter'], regionCode: '01' } },
+  { name: 'analyst', principal: { roles: ['analyst'] } },
+  { name: 'admin', principal: { roles: ['admin'] } },
+];
+
+const HIDDEN = ['/metrics', '/api/openapi.json', '/api/docs'];
+const METHODS = ['get', 'post', 'put', 'patch', 'delete'] as const;
+
+// Fresh identifiers per call: a random prefix per run (several targets share nothing, but re-runs should not collide either).
+const run = crypto.randomInt(1000, 9999);
+let counter = 0;
+function freshOrganizationNumber(): string {
+  const nine = `55${run}${String(++counter).padStart(3, '0')}`;
+  const ten = `${nine}${luhnCheckDigit(nine)}`;
+  return `${ten.slice(0, 6)}-${ten.slice(6)}`;
+}
+const freshSlug = (kind: string) => `walk-${kind}-${run}-${++counter}`;
+
+/** Parse fastify's printRoutes({ commonPrefix: false }) tree into "METHOD /path" lines. */
+function registeredRoutes(tree: string): string[] {
+  const out: string[] = [];
+  const stack: string[] = [];
+  for (const line of tree.split('\n')) {
+    const m = /^([│ ]*)[├└]── (\S+) \(([^)]+)\)/.exec(line);
+    if (!m) continue;
+    const depth = m[1]!.length / 4;
+    stack.length = depth;
+    const path = `${stack[depth - 1] ?? ''}${m[2]}`;
+    stack[depth] = path;
+    for (const method of m[3]!.split(', ')) if (method !== 'HEAD' && method !== 'OPTIONS') out.push(`${method} ${path}`);
+  }
+  return out;
+}
+
+describe.each(targets)('access declarations on %s', (target) => {
+  let t: TestApp;
+  let doc: { paths: Record<string, Record<string, Operation>> };
+  let admin: { authorization: string };
+  let serviceId: string;
+  let unitHsaId: string;
+
+  const json = async (call: Call, headers: Record<string, string> = admin) => t.app.inject({ ...call, headers: { ...headers, ...call.headers }, payload: call.payload as string | object | undefined });
+  const createdOrganization = async () => (await json({ method: 'POST', url: '/api/v1/organizations', payload: { name: `Walk Vård ${++counter} AB`, organizationNumber: freshOrganizationNumber(), kind: 'private' } })).json() as { id: string; version: number };
+  const createdService = async () => (await json({ method: 'POST', url: '/api/v1/services', payload: { id: freshSlug('svc'), name: { sv: 'Promenadtjänst', en: 'Walk service' }, contactType: 'first_visit', specialty: 'orthopaedics' } })).json() as { id: string; version: number };
+  const newUnit = () => {
+    const orgNumber = freshOrganizationNumber().replace('-', '');
+    return { hsaId: `SE${orgNumber}-W${++counter}`, name: `Walk mottagning ${counter}`, organizationId: 'region-01', municipalityCode: '0180', kind: 'clinic', serviceIds: [serviceId] };
+  };
+
+  /** One factory per operationId; an operation without one fails the walk, so new routes must add theirs. */
+  const FACTORIES: Record<string, Factory> = {
+    getHealth: { make: async () => ({ method: 'GET', url: '/health' }) },
+    getJwks: { make: async () => ({ method: 'GET', url: '/.well-known/jwks.json' }) },
+    createToken: {
+      clientAuthentication: true,
+      make: async () => ({ method: 'POST', url: '/oauth/token', payload: { grant_type: 'client_credentials', client_id: 'demo-analyst', client_secret: 'demo' } }),
+    },
+    listRegions: { make: async () => ({ method: 'GET', url: '/api/v1/regions' }) },
+    listMunicipalities: { make: async () => ({ method: 'GET', url: '/api/v1/municipalities?region=01' }) },
+    listOrganizations: { make: async () => ({ method: 'GET', url: '/api/v1/organizations?limit=5' }) },
+    getOrganization: { make: async () => ({ method: 'GET', url: '/api/v1/organizations/region-01' }) },
+    createOrganization: { make: async () => ({ method: 'POST', url: '/api/v1/organizations', payload: { name: `Walk Ny ${++counter} AB`, organizationNumber: freshOrganizationNumber(), kind: 'private' } }) },
+    updateOrganization: {
+      make: async () => {
+        const org = await createdOrganization();
+        return { method: 'PATCH', url: `/api/v1/organizations/${org.id}`, headers: { 'if-match': `"v${org.version}"` }, payload: { name: `Walk Ändrad ${++counter} AB` } };
+      },
+    },
+    listServices: { make: async () => ({ method: 'GET', url: '/api/v1/services' }) },
+    getService: { make: async () => ({ method: 'GET', url: `/api/v1/services/${serviceId}` }) },
+    createService: { make: async () => ({ method: 'POST', url: '/api/v1/services', payload: { id: freshSlug('new'), name: { sv: 'Ny tjänst', en: 'New service' }, contactType: 'treatment', specialty: 'orthopaedics' } }) },
+    updateService: {
+      make: async () => {
+        const svc = await createdService();
+        return { method: 'PATCH', url: `/api/v1/services/${svc.id}`, headers: { 'if-match': `"v${svc.version}"` }, payload: { kvaCodes: ['NGB49'] } };
+      },
+    },
+    listUnits: { make: async () => ({ method: 'GET', url: `/api/v1/units?region=01&service=${serviceId}` }) },
+    getUnit: { make: async () => ({ method: 'GET', url: `/api/v1/units/${unitHsaId}` }) },
+    createUnit: { make: async () => ({ method: 'POST', url: '/api/v1/units', payload: newUnit() }) },
+    updateUnit: {
+      make: async () => {
+        const unit = (await json({ method: 'POST', url: '/api/v1/units', payload: newUnit() })).json() as { hsaId: string; version: number };
+        return { method: 'PATCH', url: `/api/v1/units/${unit.hsaId}`, headers: { 'if-match': `"v${unit.version}"` }, payload: { name: `Walk ändrad ${++counter}` } };
+      },
+    },
+    verifyAudit: { make: async () => ({ method: 'GET', url: '/api/v1/audit/verify' }) },
+    getMe: { make: async () => ({ method: 'GET', url: '/api/v1/me' }) },
+    logout: { make: async () => ({ method: 'POST', url: '/auth/logout' }) },
+    listDemoPeople: { make: async () => ({ method: 'GET', url: '/auth/demo/people' }) },
+    demoLogin: {
+      make: async () => {
+        const people = (await json({ method: 'GET', url: '/auth/demo/people' }, {})).json() as { items: { id: string }[] };
+        return { method: 'POST', url: '/auth/demo/login', payload: { personId: people.items[0]!.id } };
+      },
+    },
+    startLogin: { permitted: { status: 404, why: 'no identity provider is configured in tests' }, make: async () => ({ method: 'GET', url: '/auth/login' }) },
+    finishLogin: { permitted: { status: 404, why: 'no identity provider is configured in tests' }, make: async () => ({ method: 'GET', url: '/auth/callback?code=x&state=y' }) },
+  };
+
+  beforeAll(async () => {
+    t = await startTestApp(target);
+    admin = await t.auth({ roles: ['admin'] });
+    doc = (await t.app.inject({ method: 'GET', url: '/api/openapi.json' })).json();
+    const units = (await t.app.inject({ method: 'GET', url: '/api/v1/units?region=01&limit=50' })).json() as { items: { hsaId: string; serviceIds: string[] }[] };
+    const offered = units.items.find((u) => u.serviceIds.length > 0)!;
+    unitHsaId = offered.hsaId;
+    serviceId = offered.serviceIds[0]!;
+  });
+  afterAll(async () => t?.close());
+
+  const operations = () =>
+    Object.entries(doc.paths).flatMap(([path, item]) => METHODS.filter((m) => item[m]).map((m) => ({ method: m.toUpperCase(), path, op: item[m]! })));
+
+  it('has a request factory for every operation in the document', () => {
+    const missing = operations().filter(({ op }) => !FACTORIES[op.operationId]).map(({ method, path, op }) => `${op.operationId} (${method} ${path})`);
+    expect(missing, 'add a request factory to FACTORIES in test/access.test.ts').toEqual([]);
+    const stale = Object.keys(FACTORIES).filter((id) => !operations().some(({ op }) => op.operationId === id));
+    expect(stale, 'factories for operations that no longer exist').toEqual([]);
+  });
+
+  it('answers every operation for every caller as its x-nvf-access declares', async () => {
+    const failures: string[] = [];
+    let checked = 0;
+    for (const { method, path, op } of operations()) {
+      const factory = FACTORIES[op.operationId];
+      if (!factory) continue; // reported by the test above
+      const access = op['x-nvf-access'];
+      expect(access, `${op.operationId} declares no x-nvf-access`).toBeDefined();
+      for (const caller of CALLERS) {
+        const call = await factory.make();
+        expect(`${call.method} ${call.url.split('?')[0]}`, `${op.operationId} factory`).toMatch(new RegExp(`^${method} ${path.replace(/\{[^}]+\}/g, '[^/]+')}$`));
+        const auth = caller.principal && !factory.clientAuthentication ? await t.auth(caller.principal) : {};
+        const res = await json(call, auth);
+        checked++;
+        const permitted = access === 'public' || (caller.principal !== undefined && caller.principal.roles.some((r) => (access as string[]).includes(r)));
+        const expected = permitted ? (factory.permitted ? String(factory.permitted.status) : '2xx/3xx') : caller.principal ? '403' : '401';
+        const ok = permitted ? (factory.permitted ? res.statusCode === factory.permitted.status : res.statusCode >= 200 && res.statusCode < 400) : res.statusCode === Number(expected);
+        if (!ok) failures.push(`${op.operationId} as ${caller.name}: expected ${expected}, got ${res.statusCode} ${res.body.slice(0, 200)}`);
+        if (!permitted) expect(res.headers['content-type'], `${op.operationId} as ${caller.name}`).toMatch(/^application\/problem\+json/);
+      }
+    }
+    expect(failures).toEqual([]);
+    expect(checked).toBe(operations().length * CALLERS.length);
+  });
+
+  it('the token endpoint reads Authorization as client credentials: a bearer token there is an invalid client', async () => {
+    const res = await json(await FACTORIES.createToken!.make(), admin);
+    expect(res.statusCode).toBe(401);
+    expect(res.json()).toMatchObject({ error: 'invalid_client' });
+  });
+
+  it('hidden routes are public and answer without a token', async () => {
+    for (const url of HIDDEN) {
+      const res = await t.app.inject({ method: 'GET', url });
+      expect(res.statusCode, url).toBeLessThan(400);
+    }
+    const metrics = await t.app.inject({ method: 'GET', url: '/metrics' });
+    expect(metrics.body).toMatch(/nvf_http_request_duration_seconds/);
+    // A bad token is refused even on public routes: the caller should learn it is wrong.
+    const bad = await t.app.inject({ method: 'GET', url: '/api/openapi.json', headers: { authorization: 'Bearer not-a-token' } });
+    expect(bad.statusCode).toBe(401);
+  });
+
+  it('every registered API route is in the document unless hidden', () => {
+    const documented = new Set(operations().map(({ method, path }) => `${method} ${path.replace(/\{([^}]+)\}/g, ':$1')}`));
+    const routes = registeredRoutes(t.app.printRoutes({ commonPrefix: false }));
+    const api = routes.filter((r) => /^\S+ \/(api\/v1|oauth|auth|\.well-known)(\/|$)/.test(r));
+    expect(api.length).toBeGreaterThan(15);
+    expect(api.filter((r) => !documented.has(r) && !HIDDEN.some((h) => r.endsWith(` ${h}`)))).toEqual([]);
+    // and the other way round: the document describes nothing the app does not serve
+    expect([...documented].filter((d) => !routes.includes(d))).toEqual([]);
+  });
+
+  it('serves the published document, but for the server URL', async () => {
+    const published = await generateOpenApi();
+    const served = doc as unknown as Record<string, unknown>;
+    const strip = (d: Record<string, unknown>) => ({ ...d, servers: undefined, info: { ...(d.info as object), contact: undefined } });
+    expect(strip(served)).toEqual(strip(published));
+  });
+});
