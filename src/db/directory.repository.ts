@@ -169,3 +169,9 @@ export async function replaceUnitServices(db: Executor, hsaId: string, serviceId
   if (serviceIds.length > 0)
     await db.insertInto('unit_services').values([...new Set(serviceIds)].map((service_id) => ({ unit_hsa_id: hsaId, service_id }))).execute();
 }
+
+/** The directory's change counter (bumped by triggers on every directory table). */
+export async function directoryVersion(db: Executor): Promise<number> {
+  const r = await db.selectFrom('directory_version').select('version').where('id', '=', 1).executeTakeFirst();
+  return Number(r?.version ?? 0);
+}

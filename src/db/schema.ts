@@ -136,6 +136,11 @@ export interface IdempotencyKeysTable {
   created_at: Timestamp;
 }
 
+export interface DirectoryVersionTable {
+  id: number;
+  version: number;
+}
+
 export interface SchemaMigrationsTable {
   id: string;
   applied_at: Timestamp;
@@ -155,4 +160,5 @@ export interface DB {
   audit_head: AuditHeadTable;
   idempotency_keys: IdempotencyKeysTable;
   schema_migrations: SchemaMigrationsTable;
+  directory_version: DirectoryVersionTable;
 }

@@ -22,6 +22,8 @@ import { auditRoutes } from './routes/audit.routes.js';
 import { sessionRoutes, SESSION_COOKIE } from './routes/session.routes.js';
 import { registerWeb } from './web.js';
 import { registerIdempotency } from './idempotency.js';
+import { VersionedResponseCache } from './response-cache.js';
+import { directoryVersion } from '../db/directory.repository.js';
 import './types.js';
 
 export interface AppDeps {
@@ -34,6 +36,8 @@ export interface AppDeps {
 export interface AppServices extends AppDeps {
   tokens: TokenService;
   keys: KeyStore;
+  /** cached answers of public directory reads (src/http/response-cache.ts) */
+  directoryCache: VersionedResponseCache;
 }
 
 /** Routes under these prefixes must declare who may call them. */
@@ -83,7 +87,13 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     },
     deps.clock,
   );
-  const services: AppServices = { ...deps, tokens, keys };
+  const directoryCache = new VersionedResponseCache(() => directoryVersion(deps.database.db));
+  const services: AppServices = { ...deps, tokens, keys, directoryCache };
+  app.addHook('onReady', async () => {
+    directoryCache.start();
+    await directoryCache.poll();
+  });
+  app.addHook('onClose', async () => directoryCache.stop());
 
   // Every guarded route declares its access; a route without one is a programming error found at start.
   const routePatterns: { method: string; pattern: RegExp }[] = [];

@@ -13,7 +13,7 @@ describe('layering', () => {
     ["import Fastify from 'fastify';", 'HTTP'],
     ["import { problemFor } from '../http/problem.js';", 'http layer'],
   ])('rejects %s in src/domain (%s)', async (code) => {
-    expect(await lint('src/domain/example.ts', `${code}\nexport const x = 1;\n`)).toHaveLength(1);
+    expect((await lint('src/domain/example.ts', `${code}\nexport const x = 1;\n`)).length).toBeGreaterThan(0);
   });
 
   it('accepts a pure import in src/domain', async () => {

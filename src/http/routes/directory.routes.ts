@@ -24,6 +24,11 @@ export function directoryRoutes(s: AppServices) {
     const r = app.withTypeProvider<ZodTypeProvider>();
     const db = s.database.db;
     const writeLimit = writeRateLimit(s.config);
+    const cache = s.directoryCache;
+    // Every directory change made here clears the cached answers of this instance at once (others see it within a second).
+    app.addHook('onResponse', async (request, reply) => {
+      if (request.method !== 'GET' && reply.statusCode < 300) await cache.invalidate();
+    });
 
     r.get('/regions', {
       config: { access: 'public' },
@@ -33,11 +38,12 @@ export function directoryRoutes(s: AppServices) {
         querystring: z.object({ service: z.string().max(63).optional().describe('Count only units that offer this service.') }),
         response: { 200: RegionList },
       },
-    }, async (request) => {
-      const [regions, counts] = await Promise.all([repo.listRegions(db), repo.unitCountsByRegion(db, request.query.service)]);
-      const byRegion = new Map(counts.map((c) => [c.regionCode, c.unitCount]));
-      return { items: regions.map((g) => ({ ...g, unitCount: byRegion.get(g.code) ?? 0 })), source: REGION_SOURCE };
-    });
+    }, async (request, reply) =>
+      cache.reply(request, reply, async () => {
+        const [regions, counts] = await Promise.all([repo.listRegions(db), repo.unitCountsByRegion(db, request.query.service)]);
+        const byRegion = new Map(counts.map((c) => [c.regionCode, c.unitCount]));
+        return { items: regions.map((g) => ({ ...g, unitCount: byRegion.get(g.code) ?? 0 })), source: REGION_SOURCE };
+      }));
 
     r.get('/municipalities', {
       config: { access: 'public' },
@@ -46,7 +52,7 @@ export function directoryRoutes(s: AppServices) {
         querystring: z.object({ region: RegionCodeQ.optional().describe('Only municipalities in this region.') }),
         response: { 200: MunicipalityList },
       },
-    }, async (request) => ({ items: await repo.listMunicipalities(db, request.query.region), source: MUNICIPALITY_SOURCE }));
+    }, async (request, reply) => cache.reply(request, reply, async () => ({ items: await repo.listMunicipalities(db, request.query.region), source: MUNICIPALITY_SOURCE })));
 
     r.get('/organizations', {
       config: { access: 'public' },
@@ -55,10 +61,10 @@ export function directoryRoutes(s: AppServices) {
         querystring: z.object({ kind: z.enum(['region', 'private']).optional(), region: RegionCodeQ.optional(), ...PageQuery }),
         response: { 200: OrganizationList },
       },
-    }, async (request) => {
+    }, async (request, reply) => {
       const { limit, cursor, kind, region } = request.query;
-      const rows = await repo.listOrganizations(db, { kind, region, after: decodeCursor(cursor), limit: limit + 1 });
-      return page(rows, limit, (o) => o.id);
+      const after = decodeCursor(cursor);
+      return cache.reply(request, reply, async () => page(await repo.listOrganizations(db, { kind, region, after, limit: limit + 1 }), limit, (o) => o.id));
     });
 
     r.get('/organizations/:id', {
@@ -106,7 +112,7 @@ export function directoryRoutes(s: AppServices) {
         querystring: z.object({ specialty: z.string().max(100).optional(), contactType: z.enum(CONTACT_TYPES).optional() }),
         response: { 200: ServiceList },
       },
-    }, async (request) => ({ items: await repo.listServices(db, request.query) }));
+    }, async (request, reply) => cache.reply(request, reply, async () => ({ items: await repo.listServices(db, request.query) })));
 
     r.get('/services/:id', {
       config: { access: 'public' },
@@ -159,10 +165,10 @@ export function directoryRoutes(s: AppServices) {
         }),
         response: { 200: UnitList },
       },
-    }, async (request) => {
+    }, async (request, reply) => {
       const { limit, cursor, ...f } = request.query;
-      const rows = await repo.listUnits(db, { ...f, after: decodeCursor(cursor), limit: limit + 1 });
-      return page(rows, limit, (u) => u.hsaId);
+      const after = decodeCursor(cursor);
+      return cache.reply(request, reply, async () => page(await repo.listUnits(db, { ...f, after, limit: limit + 1 }), limit, (u) => u.hsaId));
     });
 
     r.get('/units/:hsaId', {
