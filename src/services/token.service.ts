@@ -1,7 +1,7 @@
 import crypto from 'node:crypto';
 import { SignJWT, jwtVerify, createLocalJWKSet, decodeProtectedHeader, errors as joseErrors, type JWK } from 'jose';
-import type { Kysely } from 'kysely';
-import type { DB } from '../db/schema.js';
+import type { Kysely, Selectable } from 'kysely';
+import type { ClientsTable, DB } from '../db/schema.js';
 import { AppError } from '../domain/errors.js';
 import { ROLES, type Principal, type Role } from '../domain/roles.js';
 import type { Clock } from '../domain/clock.js';
@@ -42,8 +42,12 @@ export interface TokenSettings {
 const oauthError = (status: 'bad_request' | 'unauthorized', error: string, description: string): AppError =>
   new AppError(status, description, { extra: { error, error_description: description } });
 
+type ClientRow = Selectable<ClientsTable>;
+
 /** Issues and verifies the platform's access tokens. */
 export class TokenService {
+  private readonly keySets = new Map<string, { fingerprint: string; set: ReturnType<typeof createLocalJWKSet> }>();
+
   constructor(
     private readonly db: Kysely<DB>,
     private readonly keys: KeyStore,
@@ -55,28 +59,29 @@ export class TokenService {
   async issueForClient(req: TokenRequest): Promise<TokenResponse> {
     if (req.grantType !== 'client_credentials')
       throw oauthError('bad_request', 'unsupported_grant_type', 'grant_type must be client_credentials.');
-    let clientId = req.clientId;
+    const clientId = req.clientId;
+    let client: ClientRow | undefined;
     if (req.clientAssertion !== undefined || req.clientAssertionType !== undefined) {
       if (req.clientAssertionType !== CLIENT_ASSERTION_TYPE)
         throw oauthError('bad_request', 'invalid_request', `client_assertion_type must be ${CLIENT_ASSERTION_TYPE}.`);
       if (!req.clientAssertion) throw oauthError('bad_request', 'invalid_request', 'client_assertion is missing.');
-      clientId = await this.verifyClientAssertion(req.clientAssertion, clientId);
+      client = await this.verifyClientAssertion(req.clientAssertion, clientId);
     } else {
       if (!clientId || req.clientSecret === undefined)
         throw oauthError('unauthorized', 'invalid_client', 'Authenticate the client with private_key_jwt (client_assertion) or, in demo and sandbox mode, a client secret.');
       if (!this.settings.allowSecrets)
         throw oauthError('unauthorized', 'invalid_client', 'Client secrets are not accepted in production mode; use private_key_jwt.');
-      const client = await this.findClient(clientId);
+      client = await this.findClient(clientId);
       if (!client?.secret_hash || !verifySecret(req.clientSecret, client.secret_hash))
         throw oauthError('unauthorized', 'invalid_client', 'Unknown client or wrong secret.');
     }
-    const client = await this.findClient(clientId!);
-    if (!client) throw oauthError('unauthorized', 'invalid_client', 'Unknown client.');
-    const roles = client.roles.filter((r): r is Exclude<Role, 'public'> => (ROLES as readonly string[]).includes(r) && r !== 'public');
+    let roles = client.roles.filter((r): r is Exclude<Role, 'public'> => (ROLES as readonly string[]).includes(r) && r !== 'public');
     if (req.scope) {
+      // A client may ask for fewer of its roles (least privilege); the token then carries only those.
       const asked = req.scope.split(/\s+/).filter(Boolean);
       const unknown = asked.filter((s) => !roles.includes(s as never));
       if (unknown.length > 0) throw oauthError('bad_request', 'invalid_scope', `The client may not ask for ${unknown.join(', ')}; it has ${roles.join(', ')}.`);
+      roles = roles.filter((r) => asked.includes(r));
     }
     return this.sign({
       subject: client.id,
@@ -151,12 +156,12 @@ export class TokenService {
     }
   }
 
-  private async findClient(id: string) {
+  private async findClient(id: string): Promise<ClientRow | undefined> {
     return this.db.selectFrom('clients').selectAll().where('id', '=', id).where('disabled', '=', false).executeTakeFirst();
   }
 
   /** RFC 7523 §3: iss = sub = client_id, aud names this token endpoint, exp soon, jti never reused. */
-  private async verifyClientAssertion(assertion: string, claimedClientId: string | undefined): Promise<string> {
+  private async verifyClientAssertion(assertion: string, claimedClientId: string | undefined): Promise<ClientRow> {
     let sub: string | undefined;
     try {
       const unverified = JSON.parse(Buffer.from(assertion.split('.')[1] ?? '', 'base64url').toString('utf8')) as { sub?: unknown; iss?: unknown };
@@ -168,7 +173,7 @@ export class TokenService {
     if (claimedClientId && claimedClientId !== sub) throw oauthError('unauthorized', 'invalid_client', 'client_id does not match the sub of client_assertion.');
     const client = await this.findClient(sub);
     if (!client?.jwks) throw oauthError('unauthorized', 'invalid_client', `No public key is registered for client ${sub}; register one with \`nvf clients create --jwk\`.`);
-    const jwks = createLocalJWKSet(client.jwks as { keys: JWK[] });
+    const jwks = this.clientKeySet(client);
     let payload;
     try {
       ({ payload } = await jwtVerify(assertion, jwks, {
@@ -192,7 +197,18 @@ export class TokenService {
       .returning('jti')
       .executeTakeFirst();
     if (!inserted) throw oauthError('unauthorized', 'invalid_client', 'client_assertion has been used before (jti replay); sign a new one for every request.');
-    return sub;
+    return client;
+  }
+
+  /** The client's registered keys as a key set, imported once per client and key set (jose caches imported keys in it). */
+  private clientKeySet(client: ClientRow): ReturnType<typeof createLocalJWKSet> {
+    const fingerprint = JSON.stringify(client.jwks);
+    const cached = this.keySets.get(client.id);
+    if (cached && cached.fingerprint === fingerprint) return cached.set;
+    const set = createLocalJWKSet(client.jwks as { keys: JWK[] });
+    if (this.keySets.size > 10_000) this.keySets.clear();
+    this.keySets.set(client.id, { fingerprint, set });
+    return set;
   }
 
   /** Forget used assertion ids once they have expired (called by a periodic job). */
