@@ -92,6 +92,19 @@ async function benchDirectory(server: RunningServer, databaseUrl: string) {
   // The same load on GET /health (one SELECT 1, a 90-byte answer): the ceiling of the HTTP stack on this machine,
   // so the units figure can be read as "query + 17 kB answer" against "everything else".
   const baseline = await measured(server, databaseUrl, { url: `${server.url}/health`, connections: CONNECTIONS, duration: Math.max(3, Math.round(DURATION / 2)) });
+  // Every region × service query in turn (about 1,100 different answers), as a national search front would ask.
+  const regions = ((await (await fetch(`${server.url}/api/v1/regions`)).json()) as { items: { code: string }[] }).items.map((r) => r.code);
+  const services = ((await (await fetch(`${server.url}/api/v1/services`)).json()) as { items: { id: string }[] }).items.map((x) => x.id);
+  const paths = regions.flatMap((r) => services.map((x) => `/api/v1/units?service=${encodeURIComponent(x)}&region=${r}`));
+  let i = 0;
+  const mixedRequests = [{ method: 'GET', path: paths[0]!, setupRequest: (req: object) => ({ ...req, path: paths[i++ % paths.length] }) }];
+  await autocannon({ url: server.url, connections: 10, duration: 2, requests: mixedRequests });
+  const mixed = await measured(server, databaseUrl, { url: server.url, connections: CONNECTIONS, duration: DURATION, requests: mixedRequests });
+  // The same query with a parameter the API ignores, different on every request: no answer is ever reused,
+  // so this is the cost of the query and its serialisation without the cache (ADR 0008).
+  let n = 0;
+  const uncachedRequests = [{ method: 'GET', path: '/', setupRequest: (req: object) => ({ ...req, path: `/api/v1/units?service=${encodeURIComponent(service)}&region=01&bench=${n++}` }) }];
+  const uncached = await measured(server, databaseUrl, { url: server.url, connections: CONNECTIONS, duration: Math.max(3, Math.round(DURATION / 2)), requests: uncachedRequests });
   return {
     query: `GET /api/v1/units?service=${service}&region=01`,
     unitsPerAnswer: sample.items.length,
@@ -99,6 +112,8 @@ async function benchDirectory(server: RunningServer, databaseUrl: string) {
     ...r,
     target: { requestsPerSecond: 3000, p99Ms: 20 },
     baselineHealth: { requestsPerSecond: baseline.requestsPerSecond, latencyMs: baseline.latencyMs, cpuMsPerRequest: baseline.cpuMsPerRequest },
+    allRegionServiceQueries: { distinctQueries: paths.length, requestsPerSecond: mixed.requestsPerSecond, latencyMs: mixed.latencyMs, non2xx: mixed.non2xx, cpuMsPerRequest: mixed.cpuMsPerRequest },
+    uncached: { requestsPerSecond: uncached.requestsPerSecond, latencyMs: uncached.latencyMs, non2xx: uncached.non2xx, cpuMsPerRequest: uncached.cpuMsPerRequest },
   };
 }
 

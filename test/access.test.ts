@@ -41,10 +41,11 @@ const HIDDEN = ['/metrics', '/api/openapi.json', '/api/docs'];
 const METHODS = ['get', 'post', 'put', 'patch', 'delete'] as const;
 
 // Fresh identifiers per call: a random prefix per run (several targets share nothing, but re-runs should not collide either).
-const run = crypto.randomInt(1000, 9999);
+// 200–899: the third digit of an organisation number must be ≥ 2, and the demo companies use 559…
+const run = crypto.randomInt(200, 900);
 let counter = 0;
 function freshOrganizationNumber(): string {
-  const nine = `55${run}${String(++counter).padStart(3, '0')}`;
+  const nine = `55${run}${String(++counter).padStart(4, '0')}`;
   const ten = `${nine}${luhnCheckDigit(nine)}`;
   return `${ten.slice(0, 6)}-${ten.slice(6)}`;
 }
