@@ -136,6 +136,62 @@ export interface IdempotencyKeysTable {
   created_at: Timestamp;
 }
 
+export interface SubmissionsTable {
+  id: string;
+  kind: 'waiting_list' | 'capacity';
+  region_code: string | null;
+  organization_id: string | null;
+  mode: 'delta' | 'snapshot' | null;
+  dry_run: Generated<boolean>;
+  content_type: string;
+  content_sha256: string;
+  bytes: number;
+  status: 'processing' | 'rejected' | 'validated' | 'applied' | 'failed';
+  submitted_by: string;
+  submitted_at: Timestamp;
+  finished_at: Timestamp | null;
+  received: number | null;
+  inserted: number | null;
+  updated: number | null;
+  removed: number | null;
+  unchanged: number | null;
+  error_count: Generated<number>;
+  errors: ColumnType<{ line?: number; field?: string; message: string }[], string | undefined, string>;
+}
+
+export interface WaitingEpisodesTable {
+  region_code: string;
+  record_id: string;
+  unit_hsa_id: string;
+  service_id: string;
+  patient_key: string;
+  sex: 'F' | 'M' | 'U';
+  birth_year: number;
+  home_municipality: string;
+  clock_start: string;
+  patient_chosen_days: number;
+  medical_pause_days: number;
+  status: 'waiting' | 'completed' | 'removed';
+  completed_on: string | null;
+  booked_on: string | null;
+  first_submission_id: string;
+  last_submission_id: string;
+  updated_at: Timestamp;
+}
+
+export interface CapacityReportsTable {
+  unit_hsa_id: string;
+  service_id: string;
+  valid_from: string;
+  expected_wait_days: number;
+  weekly_capacity_for_other_regions: number;
+  accepts_other_regions: boolean;
+  comment: string | null;
+  reported_by: string;
+  reported_at: Timestamp;
+  submission_id: string | null;
+}
+
 export interface DirectoryVersionTable {
   id: number;
   version: number;
@@ -161,4 +217,7 @@ export interface DB {
   idempotency_keys: IdempotencyKeysTable;
   schema_migrations: SchemaMigrationsTable;
   directory_version: DirectoryVersionTable;
+  submissions: SubmissionsTable;
+  waiting_episodes: WaitingEpisodesTable;
+  capacity_reports: CapacityReportsTable;
 }
