@@ -4,6 +4,8 @@ import { migrate } from './db/migrate.js';
 import { ensureSigningKey } from './services/keys.service.js';
 import { loadReferenceData } from './services/reference.service.js';
 import { seedDemo, isDirectoryEmpty } from './services/seed/seed.service.js';
+import { seedDemoWaitingList } from './services/seed/waiting-list-seed.js';
+import { stockholmDay } from './domain/clock.js';
 
 /** Open the database and bring it up to date: migrations, reference data, a signing key, and demo data on an empty database. */
 export async function openAndPrepare(config: Config, log: (msg: string) => void = () => {}): Promise<Database> {
@@ -16,6 +18,8 @@ export async function openAndPrepare(config: Config, log: (msg: string) => void 
     if (config.seed === 'demo' && config.mode !== 'production' && (await isDirectoryEmpty(database.db))) {
       const summary = await seedDemo(database.db, { seed: 1, scale: 1 });
       log(`synthetic demo data seeded: ${summary.organizations} organisations, ${summary.units} units, ${summary.clients} clients`);
+      const waiting = await seedDemoWaitingList(database.db, { seed: 1, today: stockholmDay(new Date()) });
+      log(`synthetic waiting list seeded: ${waiting.episodes} episodes, ${waiting.capacityReports} capacity reports`);
     }
     return database;
   } catch (err) {

@@ -82,6 +82,17 @@ describe.each(targets)('access declarations on %s', (target) => {
     return { hsaId: `SE${orgNumber}-W${++counter}`, name: `Walk mottagning ${counter}`, organizationId: 'region-01', municipalityCode: '0180', kind: 'clinic', serviceIds: [serviceId] };
   };
 
+  /** A unit of organisation region-01 in region 01 with a service: the provider and region-reporter callers may report for it. */
+  const waitingListCsv = async () => {
+    const u = await region01Unit();
+    const key = crypto.createHash('sha256').update(`walk-${run}-${++counter}`).digest('hex');
+    return `record_id,region_code,unit_hsa_id,service_id,patient_key,sex,birth_year,home_municipality,clock_start,patient_chosen_days,medical_pause_days,status\nwalk-${run}-${counter},01,${u.hsaId},${u.serviceIds[0]},${key},F,1960,0180,2025-01-02,0,0,waiting\n`;
+  };
+  const region01Unit = async () => {
+    const units = (await json({ method: 'GET', url: '/api/v1/units?organization=region-01&region=01&limit=50' }, {})).json() as { items: { hsaId: string; serviceIds: string[] }[] };
+    return units.items.find((u) => u.serviceIds.length > 0)!;
+  };
+
   /** One factory per operationId; an operation without one fails the walk, so new routes must add theirs. */
   const FACTORIES: Record<string, Factory> = {
     getHealth: { make: async () => ({ method: 'GET', url: '/health' }) },
@@ -119,7 +130,33 @@ describe.each(targets)('access declarations on %s', (target) => {
         return { method: 'PATCH', url: `/api/v1/units/${unit.hsaId}`, headers: { 'if-match': `"v${unit.version}"` }, payload: { name: `Walk ändrad ${++counter}` } };
       },
     },
+    putCapacityReport: {
+      make: async () => {
+        const u = await region01Unit();
+        return { method: 'PUT', url: `/api/v1/units/${u.hsaId}/capacity/${u.serviceIds[0]}`, payload: { expectedWaitDays: 30, weeklyCapacityForOtherRegions: 2, acceptsOtherRegions: true, validFrom: new Date().toISOString().slice(0, 10) } };
+      },
+    },
+    getUnitCapacity: { make: async () => ({ method: 'GET', url: `/api/v1/units/${unitHsaId}/capacity?history=true` }) },
+    submitCapacity: {
+      make: async () => {
+        const u = await region01Unit();
+        const csv = `unit_hsa_id,service_id,expected_wait_days,weekly_capacity_for_other_regions,accepts_other_regions,valid_from,comment\n${u.hsaId},${u.serviceIds[0]},${++counter % 365},1,true,${new Date().toISOString().slice(0, 10)},\n`;
+        return { method: 'POST', url: '/api/v1/capacity/submissions', headers: { 'content-type': 'text/csv' }, payload: csv };
+      },
+    },
+    submitWaitingList: {
+      make: async () => ({ method: 'POST', url: '/api/v1/waiting-list/submissions?mode=delta', headers: { 'content-type': 'text/csv' }, payload: await waitingListCsv() }),
+    },
+    getWaitingListSubmission: {
+      make: async () => {
+        const reporter = await t.auth({ roles: ['region-reporter'], regionCode: '01' });
+        const made = (await json({ method: 'POST', url: '/api/v1/waiting-list/submissions?mode=delta&dryRun=true', headers: { 'content-type': 'text/csv' }, payload: await waitingListCsv() }, reporter)).json() as { submissionId: string };
+        return { method: 'GET', url: `/api/v1/waiting-list/submissions/${made.submissionId}` };
+      },
+    },
     verifyAudit: { make: async () => ({ method: 'GET', url: '/api/v1/audit/verify' }) },
+    getWaitingTimes: { make: async () => ({ method: 'GET', url: `/api/v1/waiting-times?service=${serviceId}` }) },
+    listAtRiskEpisodes: { make: async () => ({ method: 'GET', url: '/api/v1/waiting-list/at-risk?region=01' }) },
     getMe: { make: async () => ({ method: 'GET', url: '/api/v1/me' }) },
     logout: { make: async () => ({ method: 'POST', url: '/auth/logout' }) },
     listDemoPeople: { make: async () => ({ method: 'GET', url: '/auth/demo/people' }) },

@@ -55,7 +55,11 @@ describe.each(targets)('random bodies to every write route on %s', (target) => {
   });
   afterAll(async () => t?.close());
 
-  const url = (op: WriteOp) => op.path.replace('{id}', op.path.startsWith('/api/v1/services') ? params.serviceId! : params.id!).replace('{hsaId}', params.hsaId!);
+  const url = (op: WriteOp) =>
+    op.path
+      .replace('{id}', op.path.startsWith('/api/v1/services') ? params.serviceId! : params.id!)
+      .replace('{hsaId}', params.hsaId!)
+      .replace('{serviceId}', params.serviceId!);
 
   it('finds the write routes in the document', () => {
     expect(ops.map((o) => o.operationId)).toEqual(expect.arrayContaining(['createOrganization', 'updateOrganization', 'createService', 'updateService', 'createUnit', 'updateUnit', 'createToken']));

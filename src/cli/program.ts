@@ -2,8 +2,10 @@ import { Command, CommanderError } from 'commander';
 import { AppError } from '../domain/errors.js';
 import { registerClientsCommands } from './clients.js';
 import { registerDatabaseCommands } from './database.js';
+import { registerGenerateCommands } from './generate.js';
 import { type CliIo, processIo } from './io.js';
 import { registerKeysCommands } from './keys.js';
+import { registerImportCommands } from './import.js';
 
 /** The nvf command tree; each command group lives in a file of its own and registers itself here. */
 export function createProgram(io: CliIo = processIo): Command {
@@ -15,6 +17,8 @@ export function createProgram(io: CliIo = processIo): Command {
   registerDatabaseCommands(program, io);
   registerKeysCommands(program, io);
   registerClientsCommands(program, io);
+  registerImportCommands(program, io);
+  registerGenerateCommands(program, io);
   // Subcommands inherit exitOverride and output only when set on them too.
   for (const cmd of allCommands(program)) cmd.exitOverride().configureOutput(program.configureOutput());
   return program;

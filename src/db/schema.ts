@@ -179,6 +179,26 @@ export interface WaitingEpisodesTable {
   updated_at: Timestamp;
 }
 
+/** Scratch rows of one waiting-list submission (0006); deleted after the submission is applied or rejected. */
+export interface StagingWaitingEpisodesTable {
+  submission_id: string;
+  line_no: number;
+  record_id: string;
+  region_code: string;
+  unit_hsa_id: string;
+  service_id: string;
+  patient_key: string;
+  sex: string;
+  birth_year: number;
+  home_municipality: string;
+  clock_start: string;
+  patient_chosen_days: number;
+  medical_pause_days: number;
+  status: string;
+  completed_on: string | null;
+  booked_on: string | null;
+}
+
 export interface CapacityReportsTable {
   unit_hsa_id: string;
   service_id: string;
@@ -202,6 +222,29 @@ export interface SchemaMigrationsTable {
   applied_at: Timestamp;
 }
 
+/** 0005: precomputed waiting-time figures (src/db/waiting-times.repository.ts). */
+export interface WaitingTimeStatsTable {
+  level: 'unit' | 'region' | 'national';
+  unit_hsa_id: string | null;
+  region_code: string | null;
+  service_id: string;
+  view: 'excluding_pvv' | 'excluding_pvv_and_mov';
+  waiting_count: number;
+  median_waited_days: number | null;
+  p90_waited_days: number | null;
+  share_within_guarantee: number | null;
+  completed_last_90_days: number;
+  median_completed_wait_days: number | null;
+  forecast_wait_days: number | null;
+  data_as_of: string;
+  computed_on: string;
+}
+
+export interface WaitingTimeVersionTable {
+  id: number;
+  version: number;
+}
+
 export interface DB {
   regions: RegionsTable;
   municipalities: MunicipalitiesTable;
@@ -219,5 +262,8 @@ export interface DB {
   directory_version: DirectoryVersionTable;
   submissions: SubmissionsTable;
   waiting_episodes: WaitingEpisodesTable;
+  staging_waiting_episodes: StagingWaitingEpisodesTable;
   capacity_reports: CapacityReportsTable;
+  waiting_time_stats: WaitingTimeStatsTable;
+  waiting_time_version: WaitingTimeVersionTable;
 }

@@ -118,6 +118,9 @@ export async function registerOpenApi(app: FastifyInstance, config: Config): Pro
       servers: [{ url: config.publicUrl, description: config.mode === 'production' ? 'Production' : `${config.mode} environment` }],
       tags: [
         { name: 'Directory', description: 'Regions, municipalities, care provider organisations, care units and the service catalogue.' },
+        { name: 'Capacity', description: 'Units’ self-reported capacity and expected waits, one at a time or as a file.' },
+        { name: 'Waiting lists', description: 'Patient-level, pseudonymised waiting-list submissions from the regions.' },
+        { name: 'Waiting times', description: 'Waiting times computed from the waiting lists, breach forecasts, with small cells suppressed.' },
         { name: 'Identity', description: 'OAuth 2.0 client credentials, the platform’s signing keys, web sessions.' },
         { name: 'Audit', description: 'The tamper-evident audit log.' },
         { name: 'Operations', description: 'Health, metrics and the API description.' },

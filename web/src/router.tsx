@@ -64,11 +64,13 @@ export function Link({ href, onClick, ...rest }: AnchorHTMLAttributes<HTMLAnchor
 }
 
 /** The app's pages; Swedish paths first, English aliases lead to the same page. */
-export type PageId = 'start' | 'directory' | 'login' | 'about' | 'notFound';
+export type PageId = 'start' | 'directory' | 'waitingTimes' | 'login' | 'about' | 'notFound';
 const ROUTES: Record<string, PageId> = {
   '/': 'start',
   '/hitta-vard': 'directory',
   '/find-care': 'directory',
+  '/vantetider': 'waitingTimes',
+  '/waiting-times': 'waitingTimes',
   '/logga-in': 'login',
   '/login': 'login',
   '/om': 'about',

@@ -12,6 +12,7 @@ export function Layout({ page, children }: { page: PageId; children: ReactNode }
   const nav: { id: PageId; href: string; label: string }[] = [
     { id: 'start', href: '/', label: t.nav.start },
     { id: 'directory', href: '/hitta-vard', label: t.nav.directory },
+    { id: 'waitingTimes', href: '/vantetider', label: t.nav.waitingTimes },
     { id: 'about', href: '/om', label: t.nav.about },
   ];
   return (
