@@ -1,5 +1,5 @@
 /**
- * npm run bench [-- directory|token|startup|all]: throughput and latency of the real server, printed as one JSON object.
+ * npm run bench [-- directory|token|startup|waiting-list [rows]|all]: throughput and latency of the real server, printed as one JSON object.
  *
  * directory and token run against PostgreSQL (a fresh database nvf_bench_<random> on BENCH_DATABASE_URL, default
  * postgres://postgres@127.0.0.1:5432/postgres, dropped afterwards); startup runs on embedded PGlite in a fresh directory.
@@ -195,8 +195,14 @@ async function onPostgres<T>(fn: (server: RunningServer, databaseUrl: string) =>
 }
 
 const which = process.argv[2] ?? 'all';
+if (which === 'waiting-list') {
+  // npm run bench -- waiting-list [rows]: the import benchmark has its own script (bench/waiting-list.ts).
+  process.argv.splice(2, 1);
+  await import('./waiting-list.js');
+  process.exit(0);
+}
 if (!['directory', 'token', 'startup', 'all'].includes(which)) {
-  console.error('usage: npm run bench -- [directory|token|startup|all]');
+  console.error('usage: npm run bench -- [directory|token|startup|waiting-list [rows]|all]');
   process.exit(2);
 }
 const result: Record<string, unknown> = { node: process.version, cpus: os.cpus().length, durationSeconds: DURATION, connections: CONNECTIONS };

@@ -2,6 +2,7 @@ import { loadConfig } from './config.js';
 import { openAndPrepare } from './bootstrap.js';
 import { buildApp } from './http/app.js';
 import { systemClock } from './domain/clock.js';
+import { startWaitingTimesRefreshJob } from './jobs/waiting-times-refresh.job.js';
 
 /** Start the service: prepare the database, build the app, listen; close everything on SIGINT/SIGTERM. */
 async function main(): Promise<void> {
@@ -9,6 +10,7 @@ async function main(): Promise<void> {
   const started = Date.now();
   const database = await openAndPrepare(config, (m) => console.log(`[nvf] ${m}`));
   const app = await buildApp({ database, config, clock: systemClock });
+  const stopRefresh = startWaitingTimesRefreshJob(database.db, systemClock, (msg, err) => (err ? app.log.error({ err }, msg) : app.log.info(msg)));
   let closing = false;
   const shutdown = async (signal: string) => {
     if (closing) return;
@@ -16,6 +18,7 @@ async function main(): Promise<void> {
     app.log.info({ signal }, 'closing');
     const timer = setTimeout(() => process.exit(1), 10_000);
     try {
+      stopRefresh();
       await app.close();
       await database.close();
     } finally {
