@@ -132,6 +132,11 @@ async function countAbsent(db: Executor, submissionId: string, regionCode: strin
   return r.rows[0]!.n;
 }
 
+/** Give the planner fresh statistics of the staged rows: without them the set-based checks and the apply join blindly. */
+export async function analyzeStaging(db: Executor): Promise<void> {
+  await sql`ANALYZE staging_waiting_episodes`.execute(db);
+}
+
 /** Serialise submissions of one region: a transaction-scoped advisory lock (namespace 4713, key the region number). */
 export async function lockRegion(trx: Executor, regionCode: string): Promise<void> {
   await sql`SELECT pg_advisory_xact_lock(4713, ${Number(regionCode)}::int)`.execute(trx);

@@ -184,6 +184,7 @@ export async function submitWaitingList(database: Database, ctx: RequestContext,
 
       // 5. Set-based checks: duplicates within the file, references to the directory.
       progress({ phase: 'checking', bytes: readBytes, rows: received });
+      await repo.analyzeStaging(db);
       const staged = await repo.checkStaged(db, submissionId, MAX_REPORTED_ERRORS);
       if (errors.total + staged.total > 0) {
         const all = [...errors.kept, ...staged.errors].sort((a, b) => (a.line ?? 0) - (b.line ?? 0)).slice(0, MAX_REPORTED_ERRORS);
