@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import pg from 'pg';
-import { Kysely, PostgresDialect } from 'kysely';
+import { Kysely, PostgresDialect, sql } from 'kysely';
 import { PGlite } from '@electric-sql/pglite';
 import { createPgConfig } from '@electric-sql/pglite/node-postgres';
 import type { DB } from './schema.js';
@@ -114,4 +114,14 @@ async function initialiseDirectory(dataDir: string): Promise<void> {
   await lite.close();
   fs.rmSync(dataDir, { recursive: true, force: true });
   fs.renameSync(tmp, dataDir);
+}
+
+/** Whether the database answers a trivial query (for /health). */
+export async function databaseAnswers(db: Kysely<DB>): Promise<boolean> {
+  try {
+    await sql`SELECT 1`.execute(db);
+    return true;
+  } catch {
+    return false;
+  }
 }

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import { sql } from 'kysely';
+import { auditEventCount } from '../services/audit.service.js';
 import type { AppServices } from './app.js';
 
 /** Prometheus metrics: process defaults, request durations by route and status, and a few platform gauges. */
@@ -20,8 +20,7 @@ export function registerMetrics(app: FastifyInstance, services: AppServices): Re
     help: 'Number of events in the audit chain',
     registers: [registry],
     async collect() {
-      const r = await sql<{ n: number }>`SELECT seq AS n FROM audit_head WHERE id = 1`.execute(services.database.db);
-      this.set(Number(r.rows[0]?.n ?? 0));
+      this.set(await auditEventCount(services.database.db));
     },
   });
   app.addHook('onResponse', async (request, reply) => {

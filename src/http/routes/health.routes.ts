@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
-import { sql } from 'kysely';
+import { databaseAnswers } from '../../db/connect.js';
 import { z } from 'zod';
 import type { Registry } from 'prom-client';
 import type { AppServices } from '../app.js';
@@ -18,11 +18,7 @@ export function healthRoutes(s: AppServices) {
       config: { access: 'public' },
       schema: { tags: ['Operations'], summary: 'Is the service up and does its database answer?', operationId: 'getHealth', response: { 200: Health } },
     }, async (request, reply) => {
-      try {
-        await sql`SELECT 1`.execute(s.database.db);
-      } catch {
-        return sendProblem(reply, problemFor(503, 'unavailable', 'The database does not answer.'));
-      }
+      if (!(await databaseAnswers(s.database.db))) return sendProblem(reply, problemFor(503, 'unavailable', 'The database does not answer.'));
       return { status: 'ok' as const, database: s.database.kind, mode: s.config.mode, time: s.clock.now().toISOString() };
     });
 
