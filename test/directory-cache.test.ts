@@ -19,10 +19,12 @@ describe.each(targets)('cached directory answers on %s', (target) => {
     expect(await names()).toContain('Cache Ett AB');
   });
 
-  it('shows a change made by another instance (directly in the database) within a poll interval', async () => {
+  it('shows a change made by another instance (directly in the database) after its next read of the change counter', async () => {
     expect(await names()).not.toContain('Cache Två AB');
     await sql`INSERT INTO organizations (id, name, organization_number, kind) VALUES ('cache-tva', 'Cache Två AB', '556000-0217', 'private')`.execute(t.database.db);
-    await new Promise((r) => setTimeout(r, 1300));
+    // The instance reads the change counter every second; allow for a slow machine, but it must come.
+    const until = Date.now() + 10_000;
+    while (!(await names()).includes('Cache Två AB') && Date.now() < until) await new Promise((r) => setTimeout(r, 200));
     expect(await names()).toContain('Cache Två AB');
   });
 
