@@ -95,3 +95,19 @@ describe('waited days, deadline and breach (contract, "Waiting-list data")', () 
     );
   });
 });
+
+describe('isCalendarDate agrees with the calendar', () => {
+  it('accepts exactly the dates that Date round-trips (property)', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1900, max: 2100 }), fc.integer({ min: 0, max: 13 }), fc.integer({ min: 0, max: 32 }), (y, m, d) => {
+        const s = `${y}-${String(m).padStart(2, '0')}-${String(d).padStart(2, '0')}`;
+        const viaDate = new Date(`${s}T00:00:00Z`);
+        const expected = !Number.isNaN(viaDate.getTime()) && viaDate.toISOString().slice(0, 10) === s;
+        expect(isCalendarDate(s)).toBe(expected);
+      }),
+      { numRuns: 2000 },
+    );
+  });
+  it.each(['2024-02-29', '2000-02-29'])('%s is a leap day', (d) => expect(isCalendarDate(d)).toBe(true));
+  it.each(['1900-02-29', '2100-02-29', '2026-04-31', '2026-00-10', '2026-1a-01', '2026/01/01'])('%s is not a date', (d) => expect(isCalendarDate(d)).toBe(false));
+});
