@@ -1,31 +1,7 @@
 import { useEffect, useRef } from 'react';
 import * as Plot from '@observablehq/plot';
-import geoText from '../../../reference/regions.geojson?raw';
+import { COUNTIES, type CountyFeature } from './counties.js';
 import { useI18n } from '../i18n/index.js';
-
-interface CountyFeature {
-  type: 'Feature';
-  properties: { iso_3166_2: string; name_sv: string; name_en: string };
-  geometry: unknown;
-}
-type Ring = [number, number][];
-
-/** Twice the signed planar area of a ring; positive means counter-clockwise (as in RegionMap). */
-function signedArea(ring: Ring): number {
-  let sum = 0;
-  for (let i = 0, j = ring.length - 1; i < ring.length; j = i++) sum += (ring[j]![0] - ring[i]![0]) * (ring[j]![1] + ring[i]![1]);
-  return sum;
-}
-/** d3-geo wants outer rings clockwise; the file follows RFC 7946 (the opposite). See RegionMap. */
-function rewind(geometry: unknown): unknown {
-  const g = geometry as { type: string; coordinates: Ring[] | Ring[][] };
-  const fix = (rings: Ring[]) => rings.map((r, i) => ((signedArea(r) > 0) === (i === 0) ? [...r].reverse() : r));
-  if (g.type === 'Polygon') return { ...g, coordinates: fix(g.coordinates as Ring[]) };
-  if (g.type === 'MultiPolygon') return { ...g, coordinates: (g.coordinates as Ring[][]).map(fix) };
-  return geometry;
-}
-const RAW = JSON.parse(geoText) as { type: 'FeatureCollection'; features: CountyFeature[] };
-const COUNTIES = { ...RAW, features: RAW.features.map((f) => ({ ...f, geometry: rewind(f.geometry) })) };
 
 export interface MapValue { iso3166_2: string; code: string; name: string; value: number | null }
 
