@@ -1,16 +1,10 @@
 import { sql } from 'kysely';
 import type { Executor } from '../services/context.js';
 import { addDays } from '../domain/calendar.js';
-import { STALE_AFTER_DAYS } from '../domain/capacity.js';
+import { STALE_AFTER_DAYS, type UnitCapacityReport } from '../domain/capacity.js';
 
 /** One stored capacity report version (a row of capacity_reports). */
-export interface CapacityRow {
-  unitHsaId: string;
-  serviceId: string;
-  validFrom: string;
-  expectedWaitDays: number;
-  weeklyCapacityForOtherRegions: number;
-  acceptsOtherRegions: boolean;
+export interface CapacityRow extends UnitCapacityReport {
   comment: string | null;
   reportedBy: string;
   reportedAt: string;
@@ -18,24 +12,12 @@ export interface CapacityRow {
 }
 
 /** The current report of a unit and service, as shown everywhere: with `stale`. */
-export interface CurrentCapacityReport {
-  unitHsaId: string;
-  serviceId: string;
-  expectedWaitDays: number;
-  weeklyCapacityForOtherRegions: number;
-  acceptsOtherRegions: boolean;
-  validFrom: string;
+export interface CurrentCapacityReport extends UnitCapacityReport {
   reportedAt: string;
   stale: boolean;
 }
 
-export interface CapacityWrite {
-  unitHsaId: string;
-  serviceId: string;
-  validFrom: string;
-  expectedWaitDays: number;
-  weeklyCapacityForOtherRegions: number;
-  acceptsOtherRegions: boolean;
+export interface CapacityWrite extends UnitCapacityReport {
   comment: string | null;
   reportedBy: string;
   reportedAt: Date;

@@ -4,6 +4,7 @@ import { FORECAST_CAP_DAYS, MIN_COMPLETIONS, THROUGHPUT_WINDOW_DAYS } from '../d
 import { DEFAULT_GUARANTEE_RULES, guaranteeKindOf, type GuaranteeRule, type StatisticalView } from '../domain/guarantee.js';
 import type { StatsRow } from '../domain/waiting-times.js';
 import type { Executor } from '../services/context.js';
+import type { WaitingTimeStatsTable } from './schema.js';
 
 /**
  * The guarantee limits as a VALUES table keyed by the services' contact type, one row per dated rule:
@@ -120,21 +121,7 @@ export async function waitingTimesVersion(db: Executor, today: string): Promise<
 
 /** Every precomputed row of one service and view, with the unit's name. */
 export async function statsForService(db: Executor, serviceId: string, view: StatisticalView): Promise<StatsRow[]> {
-  const r = await sql<{
-    level: StatsRow['level'];
-    unit_hsa_id: string | null;
-    unit_name: string | null;
-    region_code: string | null;
-    service_id: string;
-    waiting_count: number;
-    median_waited_days: number | null;
-    p90_waited_days: number | null;
-    share_within_guarantee: number | null;
-    completed_last_90_days: number;
-    median_completed_wait_days: number | null;
-    forecast_wait_days: number | null;
-    data_as_of: string;
-  }>`
+  const r = await sql<Omit<WaitingTimeStatsTable, 'view' | 'computed_on'> & { unit_name: string | null }>`
     SELECT st.level, st.unit_hsa_id, u.name AS unit_name, st.region_code, st.service_id, st.waiting_count, st.median_waited_days,
            st.p90_waited_days, st.share_within_guarantee, st.completed_last_90_days, st.median_completed_wait_days, st.forecast_wait_days,
            to_char(st.data_as_of, 'YYYY-MM-DD') AS data_as_of

@@ -37,6 +37,16 @@ export const CapacityReport = z.strictObject({
 });
 export type CapacityReport = z.infer<typeof CapacityReport>;
 
+/** What a unit reports for one service from a date: the fields every form of a capacity report shares. */
+export interface UnitCapacityReport {
+  unitHsaId: string;
+  serviceId: string;
+  validFrom: string;
+  expectedWaitDays: number;
+  weeklyCapacityForOtherRegions: number;
+  acceptsOtherRegions: boolean;
+}
+
 /** A stored report version (what history and currentReport work on). */
 export interface CapacityVersion {
   validFrom: string;
@@ -88,12 +98,4 @@ export function currentReport<T extends CapacityVersion>(history: readonly T[], 
 /** Whether a report is stale on `today`: more than staleAfterDays calendar days from its validFrom to today. */
 export function isStale(report: CapacityVersion, today: string, staleAfterDays: number = STALE_AFTER_DAYS): boolean {
   return daysBetween(report.validFrom, today) > staleAfterDays;
-}
-
-/** Parse the stale threshold from configuration text (env CAPACITY_STALE_AFTER_DAYS); the default when absent. */
-export function parseStaleAfterDays(raw: string | undefined): number {
-  if (raw === undefined || raw.trim() === '') return STALE_AFTER_DAYS;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < 1 || n > 3650) throw new Error(`CAPACITY_STALE_AFTER_DAYS must be a whole number of days from 1 to 3650, not ${raw}`);
-  return n;
 }

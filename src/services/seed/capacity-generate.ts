@@ -6,15 +6,10 @@
  */
 import { addDays } from '../../domain/calendar.js';
 import { deriveSeed, mulberry32 } from '../../domain/random.js';
+import type { UnitCapacityReport } from '../../domain/capacity.js';
 import { medianWaitDays, type WaitingListDirectory } from './waiting-list-generate.js';
 
-export interface SyntheticCapacityReport {
-  unitHsaId: string;
-  serviceId: string;
-  validFrom: string;
-  expectedWaitDays: number;
-  weeklyCapacityForOtherRegions: number;
-  acceptsOtherRegions: boolean;
+export interface SyntheticCapacityReport extends UnitCapacityReport {
   comment: string | null;
 }
 

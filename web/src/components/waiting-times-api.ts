@@ -1,27 +1,14 @@
 /** The public waiting-times API (contract "Waiting times"): one call per service and statistical view. */
 import { ApiError } from '../api.js';
 
-export type StatisticalView = 'excluding_pvv_and_mov' | 'excluding_pvv';
+import type { StatisticalView } from '../../../src/domain/guarantee.js';
+import type { PublicWaitingTimeRow } from '../../../src/domain/waiting-times.js';
+
+export type { StatisticalView };
 export const STATISTICAL_VIEWS: readonly StatisticalView[] = ['excluding_pvv_and_mov', 'excluding_pvv'];
 
-export interface WaitingTimeRow {
-  level: 'unit' | 'region' | 'national';
-  regionCode: string | null;
-  unitHsaId: string | null;
-  unitName: string | null;
-  serviceId: string;
-  waitingCount: number | null;
-  medianWaitedDays: number | null;
-  p90WaitedDays: number | null;
-  shareWithinGuarantee: number | null;
-  completedLast90Days: number | null;
-  medianCompletedWaitDays: number | null;
-  forecastWaitDays: number | null;
-  reportedExpectedWaitDays: number | null;
-  dataAsOf: string;
-  stale: boolean;
-  suppressed: boolean;
-}
+/** One row of the answer: the server's own type (src/domain/waiting-times.ts), so the two cannot drift apart. */
+export type WaitingTimeRow = PublicWaitingTimeRow;
 export interface WaitingTimesAnswer { serviceId: string; view: StatisticalView; items: WaitingTimeRow[] }
 
 export async function fetchWaitingTimes(serviceId: string, view: StatisticalView, signal?: AbortSignal): Promise<WaitingTimesAnswer> {
