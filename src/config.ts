@@ -22,6 +22,8 @@ const EnvSchema = z.object({
   TOKEN_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().positive().default(60_000),
   WRITE_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().positive().default(6_000),
   BODY_LIMIT_BYTES: z.coerce.number().int().positive().default(1_048_576),
+  WAITING_LIST_MAX_BYTES: z.coerce.number().int().positive().default(300 * 1024 * 1024),
+  CAPACITY_STALE_AFTER_DAYS: z.coerce.number().int().min(1).max(3650).default(42),
 });
 
 export interface Config {
@@ -41,6 +43,10 @@ export interface Config {
   tokenRateLimitPerMinute: number;
   writeRateLimitPerMinute: number;
   bodyLimitBytes: number;
+  /** the largest waiting-list upload (413 above) */
+  waitingListMaxBytes: number;
+  /** a capacity report older than this many days is shown as stale */
+  capacityStaleAfterDays: number;
   /** Access-token lifetime in seconds. */
   tokenTtlSeconds: number;
 }
@@ -75,6 +81,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     tokenRateLimitPerMinute: e.TOKEN_RATE_LIMIT_PER_MINUTE,
     writeRateLimitPerMinute: e.WRITE_RATE_LIMIT_PER_MINUTE,
     bodyLimitBytes: e.BODY_LIMIT_BYTES,
+    waitingListMaxBytes: e.WAITING_LIST_MAX_BYTES,
+    capacityStaleAfterDays: e.CAPACITY_STALE_AFTER_DAYS,
     tokenTtlSeconds: 3600,
   };
 }

@@ -172,9 +172,7 @@ describe.each(targets)('capacity and expected waits on %s', (target) => {
   it('takes the stale threshold from CAPACITY_STALE_AFTER_DAYS', async () => {
     const auth = await admin();
     expect((await put(unit.hsa_id, unit.services[0]!, report('2026-11-18'), auth)).json().stale).toBe(false);
-    process.env.CAPACITY_STALE_AFTER_DAYS = '7';
-    const strict = await startTestApp(target, { clock: CLOCK });
-    delete process.env.CAPACITY_STALE_AFTER_DAYS;
+    const strict = await startTestApp(target, { clock: CLOCK, env: { CAPACITY_STALE_AFTER_DAYS: '7' } });
     try {
       const res = await strict.app.inject({ method: 'PUT', url: `/api/v1/units/${unit.hsa_id}/capacity/${unit.services[0]}`, headers: await strict.auth({ roles: ['admin'] }), payload: report('2026-11-18') });
       expect(res.json()).toMatchObject({ validFrom: '2026-11-18', stale: true }); // 8 days > 7

@@ -18,15 +18,11 @@ const goodRow = (id: string, i = 1) => `${id},01,SE2321000016-E0001,knee-replace
 describe.each(targets)('waiting-list bad input on %s', (target) => {
   let t: TestApp;
   let reporter: { authorization: string };
-  const savedLimit = process.env.WAITING_LIST_MAX_BYTES;
   beforeAll(async () => {
-    process.env.WAITING_LIST_MAX_BYTES = String(LIMIT);
-    t = await startTestApp(target, { clock: '2026-03-02T09:00:00Z' });
+    t = await startTestApp(target, { clock: '2026-03-02T09:00:00Z', env: { WAITING_LIST_MAX_BYTES: String(LIMIT) } });
     reporter = await t.auth({ roles: ['region-reporter'], regionCode: '01' });
   });
   afterAll(async () => {
-    if (savedLimit === undefined) delete process.env.WAITING_LIST_MAX_BYTES;
-    else process.env.WAITING_LIST_MAX_BYTES = savedLimit;
     await t?.close();
   });
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { checkCapacityReport, currentReport, isStale, parseStaleAfterDays, STALE_AFTER_DAYS } from './capacity.js';
+import { checkCapacityReport, currentReport, isStale, STALE_AFTER_DAYS } from './capacity.js';
 
 const TODAY = '2026-11-26';
 const valid = { expectedWaitDays: 45, weeklyCapacityForOtherRegions: 6, acceptsOtherRegions: true, validFrom: '2026-11-23' };
@@ -67,9 +67,4 @@ describe('isStale', () => {
     expect(isStale({ validFrom: '2026-10-15' }, TODAY)).toBe(false);
     expect(isStale({ validFrom: '2026-10-14' }, TODAY)).toBe(true);
   });
-});
-
-describe('parseStaleAfterDays', () => {
-  it.each([[undefined, 42], ['', 42], ['30', 30], [' 7 ', 7]])('%j → %i', (raw, n) => expect(parseStaleAfterDays(raw)).toBe(n));
-  it.each(['0', '-5', '4.5', 'abc'])('refuses %j', (raw) => expect(() => parseStaleAfterDays(raw)).toThrow(/CAPACITY_STALE_AFTER_DAYS/));
 });

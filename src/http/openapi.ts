@@ -113,7 +113,7 @@ export async function registerOpenApi(app: FastifyInstance, config: Config): Pro
           'The national care-brokering platform: directory of regions, providers, units and services; capacity and waiting-time reporting; brokering; statistics. ' +
           'Errors are application/problem+json (RFC 9457). Get an access token with OAuth 2.0 client credentials at POST /oauth/token.',
         license: { name: 'CC0-1.0 (API description)', identifier: 'CC0-1.0' },
-        contact: { name: 'Nationell vårdförmedling, API support', url: `${config.publicUrl}/utvecklare` },
+        contact: { name: 'Nationell vårdförmedling, API support', url: `${config.publicUrl}/api/docs` },
       },
       servers: [{ url: config.publicUrl, description: config.mode === 'production' ? 'Production' : `${config.mode} environment` }],
       tags: [

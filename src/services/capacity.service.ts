@@ -4,30 +4,19 @@ import { parse as parseCsv } from 'csv-parse/sync';
 import type { DB } from '../db/schema.js';
 import * as repo from '../db/capacity.repository.js';
 import { findOrganization, findUnit, regionExists } from '../db/directory.repository.js';
-import { checkCapacityReport, currentReport, isStale, parseStaleAfterDays, type CapacityReport } from '../domain/capacity.js';
+import { checkCapacityReport, currentReport, isStale, type CapacityReport, type UnitCapacityReport } from '../domain/capacity.js';
 import { stockholmDay } from '../domain/clock.js';
 import { AppError, forbidden, invalid, notFound, type FieldError } from '../domain/errors.js';
 import type { Principal } from '../domain/roles.js';
 import { recordAudit } from './audit.service.js';
 import type { RequestContext } from './context.js';
 
-/** The stale threshold from the environment (CAPACITY_STALE_AFTER_DAYS), default 42 days. */
-export function staleAfterDaysFromEnv(env: Record<string, string | undefined> = process.env): number {
-  return parseStaleAfterDays(env.CAPACITY_STALE_AFTER_DAYS);
-}
-
 /** The largest bulk file accepted (413 above). */
 export const CAPACITY_SUBMISSION_MAX_BYTES = 5 * 1024 * 1024;
 /** At most this many errors are listed; `errorCount` gives the total. */
 export const MAX_LISTED_ERRORS = 1000;
 
-export interface StoredReport {
-  unitHsaId: string;
-  serviceId: string;
-  validFrom: string;
-  expectedWaitDays: number;
-  weeklyCapacityForOtherRegions: number;
-  acceptsOtherRegions: boolean;
+export interface StoredReport extends UnitCapacityReport {
   comment: string | null;
   reportedAt: string;
   stale: boolean;

@@ -84,7 +84,7 @@ export function capacityRoutes(s: AppServices) {
   return async (app: FastifyInstance) => {
     const r = app.withTypeProvider<ZodTypeProvider>();
     const db = s.database.db;
-    const staleAfterDays = capacity.staleAfterDaysFromEnv();
+    const staleAfterDays = s.config.capacityStaleAfterDays;
     const writeLimit = writeRateLimit(s.config);
     const maxBytes = capacity.CAPACITY_SUBMISSION_MAX_BYTES;
 

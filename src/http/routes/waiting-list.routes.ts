@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { AppError } from '../../domain/errors.js';
-import { DEFAULT_MAX_BYTES, getSubmission, submitWaitingList } from '../../services/waiting-list/submission.service.js';
+import { getSubmission, submitWaitingList } from '../../services/waiting-list/submission.service.js';
 import type { AppServices } from '../app.js';
 import { writeRateLimit } from '../app.js';
 
@@ -54,17 +54,11 @@ const SubmissionOut = z
     }],
   });
 
-/** The largest accepted upload: WAITING_LIST_MAX_BYTES, by default 300 MB. */
-export function waitingListMaxBytes(env: Record<string, string | undefined> = process.env): number {
-  const n = Number(env.WAITING_LIST_MAX_BYTES);
-  return Number.isInteger(n) && n > 0 ? n : DEFAULT_MAX_BYTES;
-}
-
 /** Waiting-list submissions (contract, "Waiting-list data"): streamed CSV or NDJSON, validated, staged and applied atomically. */
 export function waitingListRoutes(s: AppServices) {
   return async (app: FastifyInstance) => {
     const r = app.withTypeProvider<ZodTypeProvider>();
-    const maxBytes = waitingListMaxBytes();
+    const maxBytes = s.config.waitingListMaxBytes;
     // The file is never buffered: the route gets the raw request stream and spools it (with its own size limit).
     app.addContentTypeParser(['text/csv', 'application/x-ndjson'], (_request, payload, done) => done(null, payload));
 
