@@ -2,6 +2,7 @@ import { loadConfig } from './config.js';
 import { openAndPrepare } from './bootstrap.js';
 import { buildApp } from './http/app.js';
 import { systemClock } from './domain/clock.js';
+import { startSubmissionRecoveryJob } from './jobs/submission-recovery.job.js';
 import { startWaitingTimesRefreshJob } from './jobs/waiting-times-refresh.job.js';
 
 /** Start the service: prepare the database, build the app, listen; close everything on SIGINT/SIGTERM. */
@@ -10,7 +11,8 @@ async function main(): Promise<void> {
   const started = Date.now();
   const database = await openAndPrepare(config, (m) => console.log(`[nvf] ${m}`));
   const app = await buildApp({ database, config, clock: systemClock });
-  const stopRefresh = startWaitingTimesRefreshJob(database.db, systemClock, (msg, err) => (err ? app.log.error({ err }, msg) : app.log.info(msg)));
+  const jobLog = (msg: string, err?: unknown) => (err ? app.log.error({ err }, msg) : app.log.info(msg));
+  const stopJobs = [startWaitingTimesRefreshJob(database.db, systemClock, jobLog), startSubmissionRecoveryJob(database, systemClock, jobLog)];
   let closing = false;
   const shutdown = async (signal: string) => {
     if (closing) return;
@@ -18,7 +20,7 @@ async function main(): Promise<void> {
     app.log.info({ signal }, 'closing');
     const timer = setTimeout(() => process.exit(1), 10_000);
     try {
-      stopRefresh();
+      for (const stop of stopJobs) stop();
       await app.close();
       await database.close();
     } finally {

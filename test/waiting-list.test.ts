@@ -44,6 +44,9 @@ describe.each(targets)('waiting-list submissions on %s', (target) => {
     expect(JSON.stringify(audit[0]!.details)).not.toMatch(/[0-9a-f]{64}/); // no patient keys in the audit
     const staged = await sql<{ n: number }>`SELECT count(*)::int AS n FROM staging_waiting_episodes`.execute(t.database.db);
     expect(staged.rows[0]!.n).toBe(0);
+    // it said it was alive while it worked (so the recovery job leaves a long import alone)
+    const row = await t.database.db.selectFrom('submissions').select('heartbeat_at').where('id', '=', body.submissionId).executeTakeFirstOrThrow();
+    expect(row.heartbeat_at).not.toBeNull();
   });
 
   it('a byte-identical file again is a no-op answering the first result', async () => {

@@ -150,6 +150,8 @@ export interface SubmissionsTable {
   submitted_by: string;
   submitted_at: Timestamp;
   finished_at: Timestamp | null;
+  /** moved on while the submission is processed; see 0009_submission_heartbeat.sql */
+  heartbeat_at: ColumnType<Date | null, string | null | undefined, string | null>;
   received: number | null;
   inserted: number | null;
   updated: number | null;

@@ -69,6 +69,27 @@ export async function finishSubmission(db: Executor, id: string, f: { status: 'r
   }).where('id', '=', id).execute();
 }
 
+/** The submission is alive: see 0009_submission_heartbeat.sql. */
+export async function touchSubmission(db: Executor, id: string, at: string): Promise<void> {
+  await db.updateTable('submissions').set({ heartbeat_at: at }).where('id', '=', id).where('status', '=', 'processing').execute();
+}
+
+/**
+ * Mark as failed every submission still 'processing' with no sign of life since `staleBefore`, and delete staged rows
+ * that belong to no submission being processed. Returns the ids marked failed.
+ */
+export async function failAbandonedSubmissions(db: Executor, staleBefore: string, at: string, message: string): Promise<string[]> {
+  const failed = await db.updateTable('submissions')
+    .set({ status: 'failed', finished_at: at, error_count: 1, errors: JSON.stringify([{ message }]) })
+    .where('status', '=', 'processing')
+    .where(sql<boolean>`coalesce(heartbeat_at, submitted_at) < ${staleBefore}::timestamptz`)
+    .returning('id')
+    .execute();
+  await sql`DELETE FROM staging_waiting_episodes s
+             WHERE NOT EXISTS (SELECT 1 FROM submissions x WHERE x.id = s.submission_id AND x.status = 'processing')`.execute(db);
+  return failed.map((r) => r.id);
+}
+
 export async function deleteStaging(db: Executor, submissionId: string): Promise<void> {
   await db.deleteFrom('staging_waiting_episodes').where('submission_id', '=', submissionId).execute();
 }

@@ -2,6 +2,7 @@ import { sql, type Kysely } from 'kysely';
 import type { DB } from '../db/schema.js';
 import { stockholmDay, type Clock } from '../domain/clock.js';
 import { refreshWaitingTimes } from '../services/waiting-times.service.js';
+import { every } from './every.js';
 
 /**
  * Waited days of patients still waiting grow by one every day, so the precomputed figures are recomputed once a day
@@ -22,20 +23,12 @@ export async function refreshIfOutdated(db: Kysely<DB>, clock: Clock): Promise<b
 
 /** Check every `everyMs` (default 15 minutes) and refresh when the figures are from an earlier day. Returns a stop function. */
 export function startWaitingTimesRefreshJob(db: Kysely<DB>, clock: Clock, log: (msg: string, err?: unknown) => void, everyMs = 15 * 60_000): () => void {
-  let running = false;
-  const tick = async () => {
-    if (running) return;
-    running = true;
-    try {
+  return every(
+    everyMs,
+    async () => {
       if (await refreshIfOutdated(db, clock)) log(`waiting-time figures recomputed for ${stockholmDay(clock.now())}`);
-    } catch (err) {
-      log('waiting-time refresh failed; retrying at the next check', err);
-    } finally {
-      running = false;
-    }
-  };
-  const timer = setInterval(() => void tick(), everyMs);
-  timer.unref();
-  void tick();
-  return () => clearInterval(timer);
+    },
+    log,
+    'waiting-time refresh failed; retrying at the next check',
+  );
 }

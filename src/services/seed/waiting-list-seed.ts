@@ -90,7 +90,6 @@ export async function seedDemoWaitingList(db: Kysely<DB>, opts: DemoWaitingListO
   let submissions = 0;
   let capacityReports = 0;
   await db.transaction().execute(async (trx) => {
-    const bulk = await skipForeignKeyTriggers(trx);
     for (const [regionCode, rows] of perRegion) {
       if (rows === 0) continue;
       const submissionId = seededUuid(opts.seed, `wl-submission-${regionCode}-${opts.today}`);
@@ -131,7 +130,7 @@ export async function seedDemoWaitingList(db: Kysely<DB>, opts: DemoWaitingListO
       episodes += rows;
     }
 
-    if (bulk) await restoreTriggersAndCheckReferences(trx);
+    await checkReferences(trx);
 
     const reports = generateCapacityReports(directory, { seed: opts.seed, today: opts.today });
     for (let i = 0; i < reports.length; i += 2_000) {
@@ -153,19 +152,10 @@ export async function seedDemoWaitingList(db: Kysely<DB>, opts: DemoWaitingListO
 }
 
 /**
- * The per-row foreign-key checks are most of the load time on PGlite (four look-ups per row). Where the role may
- * (a superuser: always so on PGlite), switch them off for this transaction only and check every reference once,
- * set-based, after the load (restoreTriggersAndCheckReferences). Elsewhere the ordinary per-row checks run.
+ * The episodes table has no foreign keys (migration 0007, ADR 0009): imports check references set-based on the staged
+ * rows. The seed writes directly, so it checks every reference once, set-based, after the load, and fails whole.
  */
-async function skipForeignKeyTriggers(trx: Executor): Promise<boolean> {
-  const { rows } = await sql<{ su: string }>`SELECT current_setting('is_superuser') AS su`.execute(trx);
-  if (rows[0]?.su !== 'on') return false;
-  await sql`SET LOCAL session_replication_role = replica`.execute(trx);
-  return true;
-}
-
-async function restoreTriggersAndCheckReferences(trx: Executor): Promise<void> {
-  await sql`SET LOCAL session_replication_role = DEFAULT`.execute(trx);
+async function checkReferences(trx: Executor): Promise<void> {
   const { rows } = await sql<{ n: number }>`
     SELECT count(*)::int AS n FROM waiting_episodes e
     WHERE NOT EXISTS (SELECT 1 FROM regions r WHERE r.code = e.region_code)

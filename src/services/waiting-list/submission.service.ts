@@ -8,7 +8,7 @@ import type { Database } from '../../db/connect.js';
 import { openCopy } from '../../db/copy.js';
 import { copyLine } from '../../db/copy.js';
 import * as repo from '../../db/waiting-list.repository.js';
-import { stockholmDay } from '../../domain/clock.js';
+import { stockholmDay, type Clock } from '../../domain/clock.js';
 import { EncodingSniffer } from '../../domain/encoding.js';
 import { AppError, forbidden, notFound, type FieldError } from '../../domain/errors.js';
 import { validateRow } from '../../domain/waiting-list.js';
@@ -16,6 +16,11 @@ import { recordAudit } from '../audit.service.js';
 import type { RequestContext } from '../context.js';
 import { refreshWaitingTimes } from '../waiting-times.service.js';
 import { readRecords, type WaitingListFormat } from './parse.js';
+
+/** A submission 'processing' with no heartbeat for this long was left by a process that stopped. */
+export const ABANDONED_AFTER_MS = 10 * 60_000;
+/** How often a submission being processed moves its heartbeat on (wall-clock). */
+const HEARTBEAT_EVERY_MS = 5_000;
 
 /** The first this many errors are kept and answered; the total is always counted. */
 export const MAX_REPORTED_ERRORS = 1000;
@@ -127,6 +132,12 @@ export async function submitWaitingList(database: Database, ctx: RequestContext,
       id: submissionId, regionCode, mode: input.mode, dryRun: input.dryRun, contentType: `${Object.keys(CONTENT_TYPES).find((k) => CONTENT_TYPES[k] === format)}`,
       sha256, bytes, submittedBy: ctx.principal.subject, submittedAt: now(),
     });
+    let lastBeat = Date.now();
+    const heartbeat = async (force = false) => {
+      if (!force && Date.now() - lastBeat < HEARTBEAT_EVERY_MS) return;
+      lastBeat = Date.now();
+      await repo.touchSubmission(db, submissionId, now());
+    };
     const reject = async (errors: FieldError[], total: number, message: string): Promise<never> => {
       await repo.deleteStaging(db, submissionId);
       await repo.finishSubmission(db, submissionId, { status: 'rejected', finishedAt: now(), errorCount: total, errors });
@@ -168,6 +179,7 @@ export async function submitWaitingList(database: Database, ctx: RequestContext,
           if (received - lastTick >= 10_000) {
             lastTick = received;
             progress({ phase: 'reading', bytes: readBytes, rows: received });
+            await heartbeat();
           }
         }
         await copy.end();
@@ -184,6 +196,7 @@ export async function submitWaitingList(database: Database, ctx: RequestContext,
 
       // 5. Set-based checks: duplicates within the file, references to the directory.
       progress({ phase: 'checking', bytes: readBytes, rows: received });
+      await heartbeat(true);
       await repo.analyzeStaging(db);
       const staged = await repo.checkStaged(db, submissionId, MAX_REPORTED_ERRORS);
       if (errors.total + staged.total > 0) {
@@ -201,6 +214,7 @@ export async function submitWaitingList(database: Database, ctx: RequestContext,
 
       // 6. Apply in one transaction, one region at a time.
       progress({ phase: 'applying', bytes: readBytes, rows: received });
+      await heartbeat(true);
       const outcome = await db.transaction().execute(async (trx) => {
         await repo.lockRegion(trx, regionCode);
         const earlier = await repo.findAppliedIdentical(trx, regionCode, input.mode, sha256);
@@ -234,6 +248,21 @@ export async function submitWaitingList(database: Database, ctx: RequestContext,
   } finally {
     fs.rmSync(tmpDir, { recursive: true, force: true });
   }
+}
+
+/**
+ * Submissions left 'processing' by a process that stopped (no heartbeat for `abandonedAfterMs`) are marked failed with a
+ * message saying so, and staged rows of no live submission are deleted. Nothing of them was applied (the apply is one
+ * transaction), so the region can send the file again. Returns the ids marked failed.
+ */
+export async function recoverAbandonedSubmissions(database: Database, clock: Clock, abandonedAfterMs = ABANDONED_AFTER_MS): Promise<string[]> {
+  const now = clock.now();
+  return repo.failAbandonedSubmissions(
+    database.db,
+    new Date(now.getTime() - abandonedAfterMs).toISOString(),
+    now.toISOString(),
+    'the submission stopped before it was finished (the service was restarted or failed); nothing was applied: send the file again',
+  );
 }
 
 /** One submission with its counts and error report: a region-reporter of that region, an admin or an analyst. */
