@@ -15,8 +15,8 @@ export const copyLine = (values: readonly (string | number | null | undefined)[]
 
 /** Writes rows into a table by COPY: PostgreSQL through pg-copy-streams, PGlite through /dev/blob in batches. */
 export interface CopyWriter {
-  /** Add one line made by copyLine; resolves when it may be followed by more (backpressure). */
-  write(line: string): Promise<void>;
+  /** Add `rows` lines (default one) made by copyLine, joined; resolves when more may follow (backpressure). */
+  write(lines: string, rows?: number): Promise<void>;
   /** Flush and finish; returns the number of rows written. */
   end(): Promise<number>;
   /** Give up (after an error elsewhere); rows already copied stay (they are keyed, the caller deletes them). */
@@ -34,10 +34,12 @@ export async function openCopy(database: Database, table: string, columns: reado
     const lite = database.pglite!;
     const batchRows = opts.batchRows ?? 50_000;
     let parts: string[] = [];
+    let partRows = 0;
     const flush = async () => {
       if (parts.length === 0) return;
       const blob = new Blob(parts);
       parts = [];
+      partRows = 0;
       // Hold the pool's only client so that no transaction of another request is open on the connection meanwhile.
       const client = await database.pool.connect();
       try {
@@ -47,10 +49,11 @@ export async function openCopy(database: Database, table: string, columns: reado
       }
     };
     return {
-      write: async (line) => {
-        parts.push(line);
-        rows++;
-        if (parts.length >= batchRows) await flush();
+      write: async (lines, n = 1) => {
+        parts.push(lines);
+        rows += n;
+        partRows += n;
+        if (partRows >= batchRows) await flush();
       },
       end: async () => {
         await flush();
@@ -58,6 +61,7 @@ export async function openCopy(database: Database, table: string, columns: reado
       },
       abort: async () => {
         parts = [];
+        partRows = 0;
       },
     };
   }
@@ -94,11 +98,11 @@ export async function openCopy(database: Database, table: string, columns: reado
     if (!stream.write(chunk)) await Promise.race([once(stream, 'drain'), finished]);
   };
   return {
-    write: async (line) => {
+    write: async (lines, n = 1) => {
       if (failure) throw failure;
-      pending.push(line);
-      pendingBytes += line.length;
-      rows++;
+      pending.push(lines);
+      pendingBytes += lines.length;
+      rows += n;
       if (pendingBytes >= 256 * 1024) await push();
     },
     end: async () => {

@@ -1,5 +1,7 @@
 import { sql } from 'kysely';
 import type { FieldError } from '../domain/errors.js';
+import type { WaitingListRow } from '../domain/waiting-list.js';
+import { copyText } from './copy.js';
 import type { Executor } from '../services/context.js';
 import type { SubmissionsTable } from './schema.js';
 
@@ -9,6 +11,14 @@ export const STAGING_COLUMNS = [
   'submission_id', 'line_no', 'record_id', 'region_code', 'unit_hsa_id', 'service_id', 'patient_key', 'sex', 'birth_year', 'home_municipality',
   'clock_start', 'patient_chosen_days', 'medical_pause_days', 'status', 'completed_on', 'booked_on',
 ] as const;
+
+/**
+ * One valid row as a line of the staging COPY (text format, STAGING_COLUMNS order). Only record_id is free text and is
+ * escaped; every other value has a format validateRow checked, which cannot hold a tab, a line break or a backslash.
+ */
+export function stagingLine(submissionId: string, line: number, r: WaitingListRow): string {
+  return `${submissionId}\t${line}\t${copyText(r.recordId)}\t${r.regionCode}\t${r.unitHsaId}\t${r.serviceId}\t${r.patientKey}\t${r.sex}\t${r.birthYear}\t${r.homeMunicipality}\t${r.clockStart}\t${r.patientChosenDays}\t${r.medicalPauseDays}\t${r.status}\t${r.completedOn ?? '\\N'}\t${r.bookedOn ?? '\\N'}\n`;
+}
 
 const EPISODE_FIELDS = [
   'unit_hsa_id', 'service_id', 'patient_key', 'sex', 'birth_year', 'home_municipality', 'clock_start', 'patient_chosen_days', 'medical_pause_days', 'status', 'completed_on', 'booked_on',
