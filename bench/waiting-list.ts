@@ -4,6 +4,7 @@
  * Generates a CSV of ROWS (default 1,000,000) valid episodes against the demo directory, then for PostgreSQL
  * (a fresh database on BENCH_DATABASE_URL, dropped afterwards) and for PGlite (a fresh directory):
  * the end-to-end HTTP upload to the real server (a child process; its peak RSS growth sampled from /proc),
+ * the CLI import of the same file as its own process (on a fresh database with the directory seeded),
  * and a bare COPY of the same file into an unconstrained table for the ratio (goal ≤ 3×).
  * Targets (issue 3): ≤ 20 s on PostgreSQL, ≤ 45 s on PGlite, RSS growth ≤ 400 MB.
  */
@@ -13,13 +14,15 @@ import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
+import autocannon from 'autocannon';
 import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { connect } from '../src/db/connect.js';
 import { runCli } from '../src/cli/program.js';
 import { processIo, type CliIo } from '../src/cli/io.js';
 import { loadConfig } from '../src/config.js';
-import { freshPostgres, startServer, waitHealthy, type RunningServer } from './server.js';
+import { spawn } from 'node:child_process';
+import { freshPostgres, ROOT, startServer, waitHealthy, type RunningServer } from './server.js';
 
 const ROWS = Number(process.argv[2] ?? process.env.BENCH_ROWS ?? 1_000_000);
 const BASE_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -70,6 +73,19 @@ async function generate(databaseUrl: string, file: string): Promise<void> {
   }
   out.end(buf.join(''));
   await new Promise<void>((r) => out.once('finish', () => r()));
+}
+
+/** The phase durations the server logged for the submission ('waiting-list submission finished'). */
+function phasesOf(server: RunningServer): Record<string, number> | undefined {
+  for (const line of server.output().split('\n').reverse()) {
+    if (!line.includes('waiting-list submission finished')) continue;
+    try {
+      return (JSON.parse(line) as { phasesMs?: Record<string, number> }).phasesMs;
+    } catch {
+      return undefined;
+    }
+  }
+  return undefined;
 }
 
 function rssOf(pid: number): number {
@@ -133,15 +149,16 @@ async function onPostgres(file: string | undefined, tmp: string) {
   const database = await freshPostgres(BASE_URL);
   let server: RunningServer | undefined;
   try {
-    const env = { DATABASE_URL: database.url, SEED: 'demo', NVF_MODE: 'demo', WRITE_RATE_LIMIT_PER_MINUTE: '100000' };
+    const env = { DATABASE_URL: database.url, SEED: 'demo', NVF_MODE: 'demo', WRITE_RATE_LIMIT_PER_MINUTE: '100000', LOG_LEVEL: 'info' };
     server = await startServer(env);
     await waitHealthy(server);
     const csv = file ?? path.join(tmp, 'waiting-list.csv');
     if (!file) await generate(database.url, csv);
     await registerReporter(env);
-    const result = await upload(server, csv, await token(server));
+    const result = { ...(await upload(server, csv, await token(server))), phasesMs: phasesOf(server) };
+    const reads = await waitingTimeReads(server);
     const bare = await bareCopyPostgres(database.url, csv);
-    return { csv, result: { ...result, bareCopySeconds: bare, ratio: Number((result.seconds / bare).toFixed(2)), target: { seconds: 20, ratio: 3, rssGrowthMB: 400 } } };
+    return { csv, reads, result: { ...result, bareCopySeconds: bare, ratio: Number((result.seconds / bare).toFixed(2)), target: { seconds: 20, ratio: 3, rssGrowthMB: 400 } } };
   } finally {
     await server?.stop();
     await database.drop();
@@ -150,7 +167,7 @@ async function onPostgres(file: string | undefined, tmp: string) {
 
 async function onPglite(csv: string, tmp: string) {
   const dir = path.join(tmp, 'pglite');
-  const env = { DATA_DIR: dir, SEED: 'demo', NVF_MODE: 'demo', WRITE_RATE_LIMIT_PER_MINUTE: '100000' };
+  const env = { DATA_DIR: dir, SEED: 'demo', NVF_MODE: 'demo', WRITE_RATE_LIMIT_PER_MINUTE: '100000', LOG_LEVEL: 'info' };
   let server = await startServer(env);
   await waitHealthy(server);
   await server.stop(); // seeded; the directory is locked while the server runs, so the client is registered in between
@@ -158,12 +175,68 @@ async function onPglite(csv: string, tmp: string) {
   server = await startServer(env);
   try {
     await waitHealthy(server);
-    const result = await upload(server, csv, await token(server));
+    const result = { ...(await upload(server, csv, await token(server))), phasesMs: phasesOf(server) };
     await server.stop();
     const bare = await bareCopyPglite(dir, csv);
     return { ...result, bareCopySeconds: bare, ratio: Number((result.seconds / bare).toFixed(2)), target: { seconds: 45, ratio: 3, rssGrowthMB: 400 } };
   } finally {
     await server.stop();
+  }
+}
+
+/**
+ * With the national file loaded (its million episodes plus the demo's): GET /api/v1/waiting-times for every service in
+ * turn at 50 connections for 10 s (after a 2 s warm-up). autocannon reports p90 and p97.5, between which p95 lies.
+ */
+async function waitingTimeReads(server: RunningServer) {
+  const services = ((await (await fetch(`${server.url}/api/v1/services`)).json()) as { items: { id: string }[] }).items.map((x) => x.id);
+  const episodes = await fetch(`${server.url}/api/v1/waiting-times?service=${services[0]}`);
+  if (episodes.status !== 200) throw new Error(`waiting-times answered ${episodes.status}`);
+  let i = 0;
+  const requests = [{ method: 'GET' as const, path: '/', setupRequest: (req: object) => ({ ...req, path: `/api/v1/waiting-times?service=${encodeURIComponent(services[i++ % services.length]!)}` }) }];
+  await autocannon({ url: server.url, connections: 10, duration: 2, requests });
+  const r = await autocannon({ url: server.url, connections: 50, duration: 10, requests });
+  return {
+    query: 'GET /api/v1/waiting-times?service=… (every service in turn)',
+    services: services.length,
+    connections: 50,
+    requestsPerSecond: Math.round(r.requests.average),
+    latencyMs: { p50: r.latency.p50, p90: r.latency.p90, p97_5: r.latency.p97_5, p99: r.latency.p99, max: r.latency.max },
+    non2xx: r.non2xx,
+    target: { p95Ms: 15 },
+  };
+}
+
+/** Run bin/nvf.mjs as its own process (what an operator runs), returning its output; fails on a non-zero exit. */
+function nvf(args: string[], env: Record<string, string>): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [path.join(ROOT, 'bin', 'nvf.mjs'), ...args], {
+      cwd: ROOT, env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', LOG_LEVEL: 'warn', NVF_MODE: 'demo', ...env }, stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (out += d.toString()));
+    child.on('exit', (code) => (code === 0 ? resolve(out) : reject(new Error(`nvf ${args.join(' ')} exited ${code}: ${out.slice(-2000)}`))));
+  });
+}
+
+/**
+ * The CLI path: `nvf import waiting-list FILE --region 01 --mode snapshot` as a process on a database with the directory
+ * seeded (no earlier waiting list), timed from the process start to its exit.
+ */
+async function cliImport(csv: string, env: Record<string, string>): Promise<{ seconds: number; summary: string }> {
+  await nvf(['seed'], env);
+  const started = performance.now();
+  const out = await nvf(['import', 'waiting-list', csv, '--region', REGION, '--mode', 'snapshot', '--no-progress'], env);
+  return { seconds: Number(((performance.now() - started) / 1000).toFixed(2)), summary: out.trim().split('\n').slice(-1)[0]!.trim() };
+}
+
+async function cliOnPostgres(csv: string) {
+  const database = await freshPostgres(BASE_URL);
+  try {
+    return await cliImport(csv, { DATABASE_URL: database.url });
+  } finally {
+    await database.drop();
   }
 }
 
@@ -173,8 +246,8 @@ try {
   const out: Record<string, unknown> = { rows: ROWS };
   const pgRun = await onPostgres(undefined, tmp);
   out.fileMB = Number((fs.statSync(pgRun.csv).size / 1024 / 1024).toFixed(1));
-  if (which.includes('postgres')) out.postgres = pgRun.result;
-  if (which.includes('pglite')) out.pglite = await onPglite(pgRun.csv, tmp);
+  if (which.includes('postgres')) out.postgres = { ...pgRun.result, cli: await cliOnPostgres(pgRun.csv), waitingTimeReads: pgRun.reads };
+  if (which.includes('pglite')) out.pglite = { ...(await onPglite(pgRun.csv, tmp)), cli: await cliImport(pgRun.csv, { DATA_DIR: path.join(tmp, 'pglite-cli') }) };
   console.log(JSON.stringify(out, null, 2));
 } finally {
   fs.rmSync(tmp, { recursive: true, force: true });

@@ -179,6 +179,16 @@ export async function lockRegion(trx: Executor, regionCode: string): Promise<voi
  */
 export async function applyStaged(trx: Executor, submissionId: string, regionCode: string, snapshot: boolean, now: string): Promise<{ inserted: number; updated: number; removed: number }> {
   const cols = EPISODE_FIELDS.join(', ');
+  // Removal first: it then scans only the episodes the region had before this file (the three sets are disjoint:
+  // removed episodes are absent from the file, updated and inserted ones are in it).
+  let removed = 0;
+  if (snapshot) {
+    const r = await sql`
+      UPDATE waiting_episodes w SET status = 'removed', last_submission_id = ${submissionId}::uuid, updated_at = ${now}::timestamptz
+       WHERE w.region_code = ${regionCode} AND w.status IN ('waiting', 'completed')
+         AND NOT EXISTS (SELECT 1 FROM staging_waiting_episodes s WHERE s.submission_id = ${submissionId} AND s.record_id = w.record_id)`.execute(trx);
+    removed = Number(r.numAffectedRows ?? 0);
+  }
   // The region is locked (lockRegion), so no other writer can insert its record ids between the two statements.
   const upd = await sql`
     UPDATE waiting_episodes w SET ${sql.raw(EPISODE_FIELDS.map((f) => `${f} = s.${f}`).join(', '))}, last_submission_id = ${submissionId}::uuid, updated_at = ${now}::timestamptz
@@ -190,14 +200,5 @@ export async function applyStaged(trx: Executor, submissionId: string, regionCod
       FROM staging_waiting_episodes s
      WHERE s.submission_id = ${submissionId}
        AND NOT EXISTS (SELECT 1 FROM waiting_episodes w WHERE w.region_code = ${regionCode} AND w.record_id = s.record_id)`.execute(trx);
-  const up = { rows: [{ inserted: Number(ins.numAffectedRows ?? 0), updated: Number(upd.numAffectedRows ?? 0) }] };
-  let removed = 0;
-  if (snapshot) {
-    const r = await sql`
-      UPDATE waiting_episodes w SET status = 'removed', last_submission_id = ${submissionId}::uuid, updated_at = ${now}::timestamptz
-       WHERE w.region_code = ${regionCode} AND w.status IN ('waiting', 'completed')
-         AND NOT EXISTS (SELECT 1 FROM staging_waiting_episodes s WHERE s.submission_id = ${submissionId} AND s.record_id = w.record_id)`.execute(trx);
-    removed = Number(r.numAffectedRows ?? 0);
-  }
-  return { inserted: up.rows[0]!.inserted, updated: up.rows[0]!.updated, removed };
+  return { inserted: Number(ins.numAffectedRows ?? 0), updated: Number(upd.numAffectedRows ?? 0), removed };
 }

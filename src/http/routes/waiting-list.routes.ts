@@ -81,9 +81,20 @@ export function waitingListRoutes(s: AppServices) {
       const body = request.body as unknown;
       if (!body || typeof (body as Readable).pipe !== 'function')
         throw new AppError('unsupported_media_type', `Send the waiting list as text/csv or application/x-ndjson, not ${request.headers['content-type'] ?? 'without a Content-Type'}.`);
+      // how long each phase took, in the log (operators and the benchmark read it; no patient data in it)
+      const phasesMs: Record<string, number> = {};
+      let phase = 'receiving';
+      let phaseStart = performance.now();
       const result = await submitWaitingList(s.database, request.ctx, {
         body: body as Readable, contentType: request.headers['content-type'] ?? '', mode: request.query.mode, dryRun: request.query.dryRun === 'true', maxBytes,
+        onProgress: (p) => {
+          if (p.phase === phase) return;
+          phasesMs[phase] = Math.round(performance.now() - phaseStart);
+          phase = p.phase;
+          phaseStart = performance.now();
+        },
       });
+      request.log.info({ submissionId: result.submissionId, received: result.received, replayed: result.replayed, phasesMs }, 'waiting-list submission finished');
       const { replayed, ...answer } = result;
       if (replayed) reply.header('idempotent-replayed', 'true');
       reply.code(replayed || answer.dryRun ? 200 : 201).header('location', `/api/v1/waiting-list/submissions/${answer.submissionId}`);

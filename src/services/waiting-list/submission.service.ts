@@ -161,6 +161,7 @@ export async function submitWaitingList(database: Database, ctx: RequestContext,
       let received = 0;
       let readBytes = 0;
       let lastTick = 0;
+      progress({ phase: 'reading', bytes: 0, rows: 0 });
       const copy = await openCopy(database, repo.STAGING_TABLE, repo.STAGING_COLUMNS);
       try {
         for await (const batch of readBatches(file, format, enc.encoding, (n) => (readBytes += n), { plain: scan.plain })) {
