@@ -1,3 +1,5 @@
+import crypto from 'node:crypto';
+import { parsePatientKeys } from './services/patient-crypto.js';
 import { z } from 'zod';
 
 /** The operating mode: demo seeds synthetic data and demo logins; sandbox is for integrators; production allows neither. */
@@ -24,7 +26,14 @@ const EnvSchema = z.object({
   BODY_LIMIT_BYTES: z.coerce.number().int().positive().default(1_048_576),
   WAITING_LIST_MAX_BYTES: z.coerce.number().int().positive().default(300 * 1024 * 1024),
   CAPACITY_STALE_AFTER_DAYS: z.coerce.number().int().min(1).max(3650).default(42),
+  PATIENT_DATA_KEY: z.string().optional(),
 });
+
+/**
+ * The demo and sandbox key for patient identities when PATIENT_DATA_KEY is unset: public, so only for synthetic data.
+ * Production refuses to start without a key of its own.
+ */
+export const DEMO_PATIENT_DATA_KEY = crypto.createHash('sha256').update('nvf demo patient data key: synthetic patients only').digest('hex');
 
 export interface Config {
   nodeEnv: string;
@@ -47,6 +56,10 @@ export interface Config {
   waitingListMaxBytes: number;
   /** a capacity report older than this many days is shown as stale */
   capacityStaleAfterDays: number;
+  /** the secret patient identities are encrypted and looked up with (src/services/patient-crypto.ts) */
+  patientDataKey: string;
+  /** true when no PATIENT_DATA_KEY was given and the public demo key is used (demo and sandbox only) */
+  patientDataKeyIsDemo: boolean;
   /** Access-token lifetime in seconds. */
   tokenTtlSeconds: number;
 }
@@ -64,6 +77,15 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   if (nodeEnv === 'production' && mode === 'demo') throw new Error('NVF_MODE=demo is refused when NODE_ENV=production.');
   const publicUrl = (e.PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/$/, '');
   if (e.OIDC_ISSUER && !e.OIDC_CLIENT_ID) throw new Error('Invalid configuration:\n  OIDC_CLIENT_ID: required when OIDC_ISSUER is set');
+  if (mode === 'production' && !e.PATIENT_DATA_KEY)
+    throw new Error('Invalid configuration:\n  PATIENT_DATA_KEY: required in production (64 hexadecimal characters or base64 of 32 random bytes)');
+  if (e.PATIENT_DATA_KEY) {
+    try {
+      parsePatientKeys(e.PATIENT_DATA_KEY);
+    } catch (err) {
+      throw new Error(`Invalid configuration:\n  PATIENT_DATA_KEY: ${(err as Error).message}`);
+    }
+  }
   return {
     nodeEnv,
     port: e.PORT,
@@ -83,6 +105,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     bodyLimitBytes: e.BODY_LIMIT_BYTES,
     waitingListMaxBytes: e.WAITING_LIST_MAX_BYTES,
     capacityStaleAfterDays: e.CAPACITY_STALE_AFTER_DAYS,
+    patientDataKey: e.PATIENT_DATA_KEY ?? DEMO_PATIENT_DATA_KEY,
+    patientDataKeyIsDemo: !e.PATIENT_DATA_KEY,
     tokenTtlSeconds: 3600,
   };
 }

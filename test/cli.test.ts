@@ -26,7 +26,7 @@ function testIo(t: TestApp | undefined, env: Record<string, string> = {}): Captu
     stderr,
     out: (line) => stdout.push(line),
     err: (line) => stderr.push(line),
-    config: () => loadConfig({ LOG_LEVEL: 'silent', PORT: '3000', ...env }),
+    config: () => loadConfig({ LOG_LEVEL: 'silent', PORT: '3000', PATIENT_DATA_KEY: 'b4'.repeat(32), ...env }),
     connect: t ? async () => ({ ...t.database, close: async () => {} }) : processIo.connect,
   };
 }

@@ -247,6 +247,73 @@ export interface WaitingTimeVersionTable {
   version: number;
 }
 
+/** Dates read as 'YYYY-MM-DD' strings (the pg type parser and PGlite agree, src/db/connect.ts). */
+type DateColumn = ColumnType<string, string, string>;
+
+export interface CaseRow {
+  id: string;
+  region_code: string;
+  service_id: string;
+  guarantee_kind: 'primary_contact' | 'primary_assessment' | 'specialist_first_visit' | 'treatment';
+  clock_start: DateColumn;
+  deadline: DateColumn;
+  status: 'open' | 'requested' | 'offered' | 'chosen' | 'booked' | 'completed' | 'cancelled' | 'closed_unresolved';
+  version: Generated<number>;
+  origin: 'coordinator' | 'patient';
+  patient_lookup: string;
+  patient_identity_enc: string;
+  patient_name_enc: string | null;
+  patient_phone_enc: string | null;
+  patient_kind: 'personnummer' | 'samordningsnummer';
+  patient_birth_year: number;
+  patient_sex: 'F' | 'M';
+  home_municipality: string;
+  preferences: JSONColumnType<CasePreferences, string, string>;
+  waiting_record_id: string | null;
+  opened_by: string;
+  opened_at: Timestamp;
+  updated_at: Timestamp;
+  chosen_request_id: string | null;
+  referral_id: string | null;
+  paying_region_code: string | null;
+  commitment_valid_until: ColumnType<string | null, string | null | undefined, string | null>;
+  booked_date: ColumnType<string | null, string | null | undefined, string | null>;
+  completed_on: ColumnType<string | null, string | null | undefined, string | null>;
+  outcome: 'treated' | 'assessed_no_treatment' | 'referred_back' | 'did_not_attend' | null;
+  end_reason: string | null;
+  end_comment: string | null;
+  ended_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+}
+export type CasesTable = CaseRow;
+
+/** A case's preferences as stored (contract: POST /api/v1/cases, "preferences"). */
+export interface CasePreferences {
+  maxDistanceKm?: number;
+  unavailableDates?: string[];
+  language?: string;
+  accessibilityNeeds?: string;
+  notes?: string;
+}
+
+export interface RequestsTable {
+  id: string;
+  case_id: string;
+  unit_hsa_id: string;
+  organization_id: string;
+  status: 'pending' | 'accepted' | 'declined' | 'expired' | 'withdrawn' | 'chosen';
+  version: Generated<number>;
+  sent_by: string;
+  sent_at: Timestamp;
+  respond_by: Timestamp;
+  answered_by: string | null;
+  answered_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+  offered_date: ColumnType<string | null, string | null | undefined, string | null>;
+  decline_reason: 'no_capacity' | 'service_not_offered' | 'medical_criteria' | 'cannot_meet_deadline' | 'other' | null;
+  decline_comment: string | null;
+  closed_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+  search_snapshot: JSONColumnType<Record<string, unknown>, string | undefined, string>;
+}
+
 export interface DB {
   regions: RegionsTable;
   municipalities: MunicipalitiesTable;
@@ -268,4 +335,6 @@ export interface DB {
   capacity_reports: CapacityReportsTable;
   waiting_time_stats: WaitingTimeStatsTable;
   waiting_time_version: WaitingTimeVersionTable;
+  cases: CasesTable;
+  requests: RequestsTable;
 }

@@ -18,6 +18,7 @@ describe('small cells', () => {
     [[10, 3, 5, 8], ['U1', 'U2']], // one hidden → the next-smallest too
     [[10, 1, 1, 8], ['U1', 'U2', 'U3']], // two hidden summing to 2 → one more
     [[10, 4, 3, 8], ['U1', 'U2']], // hidden sum 7 ≥ 5: enough
+    [[10, 1, 1, 1, 1, 1, 8], ['U1', 'U2', 'U3', 'U4', 'U5', 'U6']], // five hidden ones sum to 5: each must be 1 → one more
     [[10, 0, 20], []], // zero is shown
     [[3, 0], ['national', 'region', 'U0']], // a total of 1–4 is itself hidden
     [[12], []],
@@ -38,6 +39,8 @@ describe('small cells', () => {
       if (region.waitingCount !== null) {
         const hiddenSum = region.waitingCount - unitsOut.reduce((s, u) => s + (u.waitingCount ?? 0), 0);
         expect(hiddenSum === 0 || hiddenSum > 4).toBe(true);
+        // hidden cells are never 0 (zeros are shown): k of them summing to k would each be 1
+        expect(hiddenSum === 0 || hiddenSum !== unitsOut.filter((u) => u.waitingCount === null).length).toBe(true);
       } else if (units.some((n) => n > 0)) {
         expect(unitsOut.some((u) => u.waitingCount === null)).toBe(true); // the region is not the sum of shown units
       }

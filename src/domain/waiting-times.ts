@@ -62,7 +62,8 @@ interface Group {
  * Which cells of one count must be hidden. Primary suppression hides counts 1–4. Complementary suppression then makes sure
  * no hidden count can be recovered by subtraction along the hierarchy national → region → unit:
  *  (a) under a shown total, the hidden children must together be 0 or at least 5 (else total − shown children is a small
- *      cell, and with one hidden child it *is* that child): hide the smallest shown non-zero child until that holds;
+ *      cell, and with one hidden child it *is* that child), and must not all be ones (k hidden cells summing to k are
+ *      each 1): hide the smallest shown non-zero child until that holds;
  *  (b) under a hidden total, at least one non-zero child must be hidden (else the total is the sum of its children).
  * Repeated until nothing changes. Zero cells are shown: nobody can be recognised in an empty cell.
  */
@@ -73,8 +74,9 @@ export function hiddenCells(counts: ReadonlyMap<string, number>, groups: readonl
     for (const g of groups) {
       const kids = g.children.filter((c) => (counts.get(c) ?? 0) > 0);
       const shown = kids.filter((c) => !hidden.has(c)).sort((a, b) => counts.get(a)! - counts.get(b)! || (a < b ? -1 : 1));
-      const hiddenSum = kids.filter((c) => hidden.has(c)).reduce((s, c) => s + counts.get(c)!, 0);
-      const needMore = hidden.has(g.parent) ? hiddenSum === 0 : hiddenSum > 0 && hiddenSum <= SMALL_CELL_MAX;
+      const hiddenKids = kids.filter((c) => hidden.has(c));
+      const hiddenSum = hiddenKids.reduce((s, c) => s + counts.get(c)!, 0);
+      const needMore = hidden.has(g.parent) ? hiddenSum === 0 : hiddenSum > 0 && (hiddenSum <= SMALL_CELL_MAX || hiddenSum === hiddenKids.length);
       if (needMore && shown.length > 0) {
         hidden.add(shown[0]!);
         changed = true;

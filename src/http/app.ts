@@ -27,6 +27,7 @@ import { registerWeb } from './web.js';
 import { registerIdempotency } from './idempotency.js';
 import { VersionedResponseCache } from './response-cache.js';
 import { directoryVersion } from '../db/directory.repository.js';
+import { createPatientCrypto, parsePatientKeys, type PatientCrypto } from '../services/patient-crypto.js';
 import './types.js';
 
 export interface AppDeps {
@@ -41,6 +42,8 @@ export interface AppServices extends AppDeps {
   keys: KeyStore;
   /** cached answers of public directory reads (src/http/response-cache.ts) */
   directoryCache: VersionedResponseCache;
+  /** encryption and look-up hashing of patient identities (PATIENT_DATA_KEY) */
+  patients: PatientCrypto;
 }
 
 /** Routes under these prefixes must declare who may call them. */
@@ -91,7 +94,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     deps.clock,
   );
   const directoryCache = new VersionedResponseCache(() => directoryVersion(deps.database.db));
-  const services: AppServices = { ...deps, tokens, keys, directoryCache };
+  const patients = createPatientCrypto(parsePatientKeys(config.patientDataKey));
+  const services: AppServices = { ...deps, tokens, keys, directoryCache, patients };
   app.addHook('onReady', async () => {
     directoryCache.start();
     await directoryCache.poll();

@@ -121,6 +121,7 @@ export async function registerOpenApi(app: FastifyInstance, config: Config): Pro
         { name: 'Capacity', description: 'Units’ self-reported capacity and expected waits, one at a time or as a file.' },
         { name: 'Waiting lists', description: 'Patient-level, pseudonymised waiting-list submissions from the regions.' },
         { name: 'Waiting times', description: 'Waiting times computed from the waiting lists, breach forecasts, with small cells suppressed.' },
+        { name: 'Brokering', description: 'National capacity search, cases for patients and requests to receiving units, from the first search to treatment.' },
         { name: 'Identity', description: 'OAuth 2.0 client credentials, the platform’s signing keys, web sessions.' },
         { name: 'Audit', description: 'The tamper-evident audit log.' },
         { name: 'Operations', description: 'Health, metrics and the API description.' },

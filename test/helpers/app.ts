@@ -18,10 +18,13 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
+/** The patient-data key of the test apps (production mode needs one; a fixed one keeps test data readable across apps). */
+export const TEST_PATIENT_DATA_KEY = 'a3'.repeat(32);
+
 /** Boot the real app on a fresh test database (no port; use app.inject). */
 export async function startTestApp(target: TestTarget, opts: { env?: Record<string, string>; clock?: Clock | string } = {}): Promise<TestApp> {
   const database = await openTestDatabase(target);
-  const config = loadConfig({ LOG_LEVEL: 'silent', PORT: '3000', ...opts.env });
+  const config = loadConfig({ LOG_LEVEL: 'silent', PORT: '3000', PATIENT_DATA_KEY: TEST_PATIENT_DATA_KEY, ...opts.env });
   const clock = typeof opts.clock === 'string' ? fixedClock(opts.clock) : (opts.clock ?? systemClock);
   const app = await buildApp({ database, config, clock });
   await app.ready();
