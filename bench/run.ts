@@ -1,5 +1,5 @@
 /**
- * npm run bench [-- directory|token|startup|waiting-list [rows]|all]: throughput and latency of the real server, printed as one JSON object.
+ * npm run bench [-- directory|token|startup|waiting-list [rows]|brokering|all]: throughput and latency of the real server, printed as one JSON object.
  *
  * directory and token run against PostgreSQL (a fresh database nvf_bench_<random> on BENCH_DATABASE_URL, default
  * postgres://postgres@127.0.0.1:5432/postgres, dropped afterwards); startup runs on embedded PGlite in a fresh directory.
@@ -201,8 +201,13 @@ if (which === 'waiting-list') {
   await import('./waiting-list.js');
   process.exit(0);
 }
+if (which === 'brokering') {
+  // npm run bench -- brokering: the search (and later whole-case lifecycles) on nvf seed --scale 10 (bench/brokering.ts).
+  await import('./brokering.js');
+  process.exit(0);
+}
 if (!['directory', 'token', 'startup', 'all'].includes(which)) {
-  console.error('usage: npm run bench -- [directory|token|startup|waiting-list [rows]|all]');
+  console.error('usage: npm run bench -- [directory|token|startup|waiting-list [rows]|brokering|all]');
   process.exit(2);
 }
 const result: Record<string, unknown> = { node: process.version, cpus: os.cpus().length, durationSeconds: DURATION, connections: CONNECTIONS };

@@ -2,8 +2,11 @@ import { loadConfig } from './config.js';
 import { openAndPrepare } from './bootstrap.js';
 import { buildApp } from './http/app.js';
 import { systemClock } from './domain/clock.js';
+import { startRequestExpiryJob } from './jobs/request-expiry.job.js';
 import { startSubmissionRecoveryJob } from './jobs/submission-recovery.job.js';
 import { startWaitingTimesRefreshJob } from './jobs/waiting-times-refresh.job.js';
+import { startWebhookDeliveryJob } from './jobs/webhook-delivery.job.js';
+import { webhookSecretBox } from './services/notifications/webhooks.service.js';
 
 /** Start the service: prepare the database, build the app, listen; close everything on SIGINT/SIGTERM. */
 async function main(): Promise<void> {
@@ -12,7 +15,7 @@ async function main(): Promise<void> {
   const database = await openAndPrepare(config, (m) => console.log(`[nvf] ${m}`));
   const app = await buildApp({ database, config, clock: systemClock });
   const jobLog = (msg: string, err?: unknown) => (err ? app.log.error({ err }, msg) : app.log.info(msg));
-  const stopJobs = [startWaitingTimesRefreshJob(database.db, systemClock, jobLog), startSubmissionRecoveryJob(database, systemClock, jobLog)];
+  const stopJobs = [startWaitingTimesRefreshJob(database.db, systemClock, jobLog), startSubmissionRecoveryJob(database, systemClock, jobLog), startRequestExpiryJob(database.db, systemClock, jobLog), startWebhookDeliveryJob(database.db, systemClock, webhookSecretBox(config.patientDataKey), jobLog)];
   let closing = false;
   const shutdown = async (signal: string) => {
     if (closing) return;

@@ -4,6 +4,7 @@ import { generateOpenApi } from '../scripts/write-openapi.js';
 import { luhnCheckDigit } from '../src/domain/luhn.js';
 import type { Principal, TokenRole } from '../src/domain/roles.js';
 import { startTestApp, type TestApp } from './helpers/app.js';
+import { freshPersonnummer } from './helpers/brokering.js';
 import { targets } from './helpers/db.js';
 
 /** One request; headers are added to the caller's Authorization. */
@@ -29,7 +30,7 @@ interface Operation {
 
 const CALLERS: { name: string; principal?: Partial<Principal> & { roles: TokenRole[] } }[] = [
   { name: 'no token' },
-  { name: 'patient', principal: { roles: ['patient'] } },
+  { name: 'patient', principal: { roles: ['patient'], subject: 'demo-patient-1' } }, // a demo patient: has a (synthetic) identity
   { name: 'coordinator', principal: { roles: ['coordinator'], regionCode: '01' } },
   { name: 'provider', principal: { roles: ['provider'], organizationId: 'region-01' } },
   { name: 'region-reporter', principal: { roles: ['region-reporter'], regionCode: '01' } },
@@ -91,6 +92,25 @@ describe.each(targets)('access declarations on %s', (target) => {
   const region01Unit = async () => {
     const units = (await json({ method: 'GET', url: '/api/v1/units?organization=region-01&region=01&limit=50' }, {})).json() as { items: { hsaId: string; serviceIds: string[] }[] };
     return units.items.find((u) => u.serviceIds.length > 0)!;
+  };
+
+  // Brokering: cases of region 01 (the walk's coordinator) with requests to a unit of organisation region-01 (the walk's provider).
+  const day = (offset: number) => new Date(Date.now() + offset * 86_400_000).toISOString().slice(0, 10);
+  const coordinator01 = () => t.auth({ roles: ['coordinator'], regionCode: '01' });
+  const provider01 = () => t.auth({ roles: ['provider'], organizationId: 'region-01' });
+  const openedCase = async () => {
+    const u = await region01Unit();
+    const c = (await json({ method: 'POST', url: '/api/v1/cases', payload: { serviceId: u.serviceIds[0], clockStart: day(-30), patient: { personnummer: freshPersonnummer(), homeMunicipality: '0180' } } }, await coordinator01())).json() as { id: string };
+    return { caseId: c.id, unit: u };
+  };
+  const caseWithRequest = async (stage: 'pending' | 'accepted' | 'chosen' | 'booked') => {
+    const { caseId, unit } = await openedCase();
+    const coordinator = await coordinator01();
+    const r = (await json({ method: 'POST', url: `/api/v1/cases/${caseId}/requests`, payload: { unitHsaId: unit.hsaId } }, coordinator)).json() as { id: string };
+    if (stage !== 'pending') await json({ method: 'POST', url: `/api/v1/requests/${r.id}/accept`, payload: { offeredDate: day(7) } }, await provider01());
+    if (stage === 'chosen' || stage === 'booked') await json({ method: 'POST', url: `/api/v1/cases/${caseId}/choose`, payload: { requestId: r.id } }, coordinator);
+    if (stage === 'booked') await json({ method: 'POST', url: `/api/v1/cases/${caseId}/book`, payload: { date: day(7) } }, coordinator);
+    return { caseId, requestId: r.id, unit };
   };
 
   /** One factory per operationId; an operation without one fails the walk, so new routes must add theirs. */
@@ -155,6 +175,45 @@ describe.each(targets)('access declarations on %s', (target) => {
       },
     },
     verifyAudit: { make: async () => ({ method: 'GET', url: '/api/v1/audit/verify' }) },
+    getPatientLog: { make: async () => ({ method: 'POST', url: '/api/v1/audit/patient-log', payload: { personnummer: freshPersonnummer() } }) },
+    openCase: {
+      make: async () => {
+        const u = await region01Unit();
+        return { method: 'POST', url: '/api/v1/cases', payload: { serviceId: u.serviceIds[0], clockStart: day(-30), patient: { personnummer: freshPersonnummer(), homeMunicipality: '0180' } } };
+      },
+    },
+    listCases: { make: async () => ({ method: 'GET', url: '/api/v1/cases?status=open,requested&limit=5' }) },
+    getCase: { make: async () => ({ method: 'GET', url: `/api/v1/cases/${(await openedCase()).caseId}` }) },
+    getCaseHistory: { make: async () => ({ method: 'GET', url: `/api/v1/cases/${(await openedCase()).caseId}/history` }) },
+    sendRequest: {
+      make: async () => {
+        const { caseId, unit } = await openedCase();
+        return { method: 'POST', url: `/api/v1/cases/${caseId}/requests`, payload: { unitHsaId: unit.hsaId } };
+      },
+    },
+    chooseOffer: {
+      make: async () => {
+        const { caseId, requestId } = await caseWithRequest('accepted');
+        return { method: 'POST', url: `/api/v1/cases/${caseId}/choose`, payload: { requestId } };
+      },
+    },
+    bookCase: { make: async () => ({ method: 'POST', url: `/api/v1/cases/${(await caseWithRequest('chosen')).caseId}/book`, payload: { date: day(7) } }) },
+    completeCase: { make: async () => ({ method: 'POST', url: `/api/v1/cases/${(await caseWithRequest('booked')).caseId}/complete`, payload: { completedOn: day(0), outcome: 'treated' } }) },
+    cancelCase: { make: async () => ({ method: 'POST', url: `/api/v1/cases/${(await openedCase()).caseId}/cancel`, payload: { reasonCode: 'no_longer_needed' } }) },
+    closeCaseUnresolved: { make: async () => ({ method: 'POST', url: `/api/v1/cases/${(await openedCase()).caseId}/close`, payload: { reasonCode: 'no_capacity_found' } }) },
+    askForCareElsewhere: {
+      make: async () => {
+        const services = (await json({ method: 'GET', url: '/api/v1/services?contactType=treatment' }, {})).json() as { items: { id: string }[] };
+        return { method: 'POST', url: '/api/v1/patient/requests', payload: { serviceId: services.items[++counter % services.items.length]!.id, clockStart: day(-80) } };
+      },
+    },
+    listMyCases: { make: async () => ({ method: 'GET', url: '/api/v1/patient/cases' }) },
+    searchCapacity: { make: async () => ({ method: 'GET', url: `/api/v1/search?service=${serviceId}&municipality=0180` }) },
+    listRequests: { make: async () => ({ method: 'GET', url: '/api/v1/requests?status=pending&limit=5' }) },
+    getRequest: { make: async () => ({ method: 'GET', url: `/api/v1/requests/${(await caseWithRequest('pending')).requestId}` }) },
+    acceptRequest: { make: async () => ({ method: 'POST', url: `/api/v1/requests/${(await caseWithRequest('pending')).requestId}/accept`, payload: { offeredDate: day(7) } }) },
+    declineRequest: { make: async () => ({ method: 'POST', url: `/api/v1/requests/${(await caseWithRequest('pending')).requestId}/decline`, payload: { reasonCode: 'no_capacity' } }) },
+    withdrawRequest: { make: async () => ({ method: 'POST', url: `/api/v1/requests/${(await caseWithRequest('pending')).requestId}/withdraw` }) },
     getWaitingTimes: { make: async () => ({ method: 'GET', url: `/api/v1/waiting-times?service=${serviceId}` }) },
     listAtRiskEpisodes: { make: async () => ({ method: 'GET', url: '/api/v1/waiting-list/at-risk?region=01' }) },
     getMe: { make: async () => ({ method: 'GET', url: '/api/v1/me' }) },
@@ -166,6 +225,46 @@ describe.each(targets)('access declarations on %s', (target) => {
         return { method: 'POST', url: '/auth/demo/login', payload: { personId: people.items[0]!.id } };
       },
     },
+    // Notifications. A subscription belongs to the caller's own region or organisation, so these factories shape the
+    // request for the caller: the walk calls make() once per caller, in the order of CALLERS.
+    createWebhook: {
+      make: (() => {
+        let n = 0;
+        return async () => {
+          const caller = CALLERS[n++ % CALLERS.length]!;
+          const owner = caller.principal?.roles.includes('admin') ? { regionCode: '01' } : {};
+          return { method: 'POST', url: '/api/v1/webhooks', payload: { url: `https://hooks.example/walk-${++counter}`, ...owner } };
+        };
+      })(),
+    },
+    listWebhooks: { make: async () => ({ method: 'GET', url: '/api/v1/webhooks' }) },
+    deleteWebhook: {
+      make: (() => {
+        let n = 0;
+        return async () => {
+          const caller = CALLERS[n++ % CALLERS.length]!;
+          const owner = caller.principal?.roles.includes('provider') ? { organizationId: 'region-01' } : { regionCode: '01' };
+          const sub = (await json({ method: 'POST', url: '/api/v1/webhooks', payload: { url: `https://hooks.example/walk-${++counter}`, ...owner } })).json() as { id: string };
+          return { method: 'DELETE', url: `/api/v1/webhooks/${sub.id}` };
+        };
+      })(),
+    },
+    listDeadLetters: { make: async () => ({ method: 'GET', url: '/api/v1/webhooks/dead-letters?limit=5' }) },
+    retryDeadLetter: {
+      make: async () => {
+        // a delivery that has died: a subscription, an event of a new case, and its delivery given up
+        const sub = (await json({ method: 'POST', url: '/api/v1/webhooks', payload: { url: `https://hooks.example/walk-${++counter}`, regionCode: '01' } })).json() as { id: string };
+        const { caseId } = await openedCase();
+        const event = await t.database.db.selectFrom('outbox_events').select(['seq', 'id']).where('case_id', '=', caseId).orderBy('seq').executeTakeFirstOrThrow();
+        const id = crypto.randomUUID();
+        const at = new Date();
+        await t.database.db.insertInto('webhook_deliveries').values({
+          id, subscription_id: sub.id, event_seq: event.seq, event_id: event.id, case_id: caseId, status: 'dead', attempts: 31, next_attempt_at: at, give_up_at: at, dead_at: at, created_at: at,
+        }).execute();
+        return { method: 'POST', url: `/api/v1/webhooks/dead-letters/${id}/retry` };
+      },
+    },
+    streamEvents: { make: async () => ({ method: 'GET', url: '/api/v1/events/stream?once=true&after=0' }) },
     startLogin: { permitted: { status: 404, why: 'no identity provider is configured in tests' }, make: async () => ({ method: 'GET', url: '/auth/login' }) },
     finishLogin: { permitted: { status: 404, why: 'no identity provider is configured in tests' }, make: async () => ({ method: 'GET', url: '/auth/callback?code=x&state=y' }) },
   };

@@ -314,6 +314,58 @@ export interface RequestsTable {
   search_snapshot: JSONColumnType<Record<string, unknown>, string | undefined, string>;
 }
 
+export interface OutboxEventsTable {
+  seq: Generated<number>;
+  id: string;
+  type: string;
+  case_id: string | null;
+  region_code: string | null;
+  organization_id: string | null;
+  payload: JSONColumnType<Record<string, unknown>, string, string>;
+  occurred_at: Timestamp;
+}
+
+export interface WebhookSubscriptionsTable {
+  id: string;
+  region_code: string | null;
+  organization_id: string | null;
+  url: string;
+  secret_encrypted: string;
+  event_types: ColumnType<string[], string[] | undefined, string[]>;
+  description: string | null;
+  active: Generated<boolean>;
+  created_by: string;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+  version: Generated<number>;
+}
+
+export interface WebhookDeliveriesTable {
+  id: string;
+  subscription_id: string;
+  event_seq: number;
+  event_id: string;
+  case_id: string | null;
+  status: 'pending' | 'delivered' | 'dead';
+  attempts: Generated<number>;
+  next_attempt_at: Timestamp;
+  give_up_at: Timestamp;
+  last_attempt_at: Timestamp | null;
+  last_status: number | null;
+  last_error: string | null;
+  delivered_at: Timestamp | null;
+  dead_at: Timestamp | null;
+  created_at: Timestamp;
+}
+
+export interface WebhookFanoutCursorTable {
+  id: number;
+  /** xid8, as text */
+  last_xid: string;
+  last_seq: number;
+  updated_at: Timestamp | null;
+}
+
 export interface DB {
   regions: RegionsTable;
   municipalities: MunicipalitiesTable;
@@ -337,4 +389,8 @@ export interface DB {
   waiting_time_version: WaitingTimeVersionTable;
   cases: CasesTable;
   requests: RequestsTable;
+  outbox_events: OutboxEventsTable;
+  webhook_subscriptions: WebhookSubscriptionsTable;
+  webhook_deliveries: WebhookDeliveriesTable;
+  webhook_fanout_cursor: WebhookFanoutCursorTable;
 }

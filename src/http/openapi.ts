@@ -65,7 +65,10 @@ export function addErrorResponses(route: RouteOptions, access: Access | undefine
     statuses.add(415);
     statuses.add(422);
   }
-  if (methods.includes('PATCH') || methods.includes('PUT')) statuses.add(412);
+  // any POST may meet a state conflict or an Idempotency-Key still in progress
+  if (methods.includes('POST')) statuses.add(409);
+  const headers = route.schema.headers as { shape?: Record<string, unknown> } | undefined;
+  if (methods.includes('PATCH') || methods.includes('PUT') || headers?.shape?.['if-match'] !== undefined) statuses.add(412);
   const response = (route.schema.response ?? {}) as Record<string | number, unknown>;
   for (const s of statuses) {
     if (response[s] !== undefined) continue;
@@ -122,6 +125,7 @@ export async function registerOpenApi(app: FastifyInstance, config: Config): Pro
         { name: 'Waiting lists', description: 'Patient-level, pseudonymised waiting-list submissions from the regions.' },
         { name: 'Waiting times', description: 'Waiting times computed from the waiting lists, breach forecasts, with small cells suppressed.' },
         { name: 'Brokering', description: 'National capacity search, cases for patients and requests to receiving units, from the first search to treatment.' },
+        { name: 'Notifications', description: 'Webhook subscriptions (signed, retried, per-case ordered), dead letters, and the server-sent event stream of the web workspace.' },
         { name: 'Identity', description: 'OAuth 2.0 client credentials, the platform’s signing keys, web sessions.' },
         { name: 'Audit', description: 'The tamper-evident audit log.' },
         { name: 'Operations', description: 'Health, metrics and the API description.' },

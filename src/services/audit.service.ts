@@ -1,6 +1,6 @@
 import crypto from 'node:crypto';
 import { sql } from 'kysely';
-import type { Kysely } from 'kysely';
+import type { Kysely, Transaction } from 'kysely';
 import type { DB } from '../db/schema.js';
 import { chainInput, type AuditRecord } from '../domain/audit.js';
 import type { Executor, RequestContext } from './context.js';
@@ -22,49 +22,64 @@ const sha256 = (s: string): string => crypto.createHash('sha256').update(s).dige
  * commit or roll back together. Appends are serialised by a row lock on the chain head.
  */
 export async function recordAudit(trx: Executor, ctx: RequestContext, input: AuditInput): Promise<void> {
+  await recordAudits(trx, ctx, [input]);
+}
+
+/**
+ * Append several events at once: the chain head is locked once, the events chained in order, inserted in one statement.
+ * The head's row lock is held until the transaction ends, so call this last (auditedTransaction does).
+ */
+export async function recordAudits(trx: Executor, ctx: RequestContext, inputs: readonly AuditInput[]): Promise<void> {
+  if (inputs.length === 0) return;
   const head = await trx.selectFrom('audit_head').select(['seq', 'hash']).where('id', '=', 1).forUpdate().executeTakeFirstOrThrow();
   const p = ctx.principal;
-  const event: AuditRecord = {
-    id: crypto.randomUUID(),
-    seq: Number(head.seq) + 1,
-    occurredAt: ctx.clock.now().toISOString(),
-    actorSubject: p.subject,
-    actorRoles: [...p.roles],
-    actorRegionCode: p.regionCode ?? null,
-    actorOrganizationId: p.organizationId ?? null,
-    actorUnitHsaId: p.unitHsaId ?? null,
-    action: input.action,
-    entityType: input.entityType,
-    entityId: input.entityId ?? null,
-    outcome: input.outcome ?? 'success',
-    requestId: ctx.requestId,
-    patientRef: input.patientRef ?? null,
-    details: JSON.parse(JSON.stringify(input.details ?? {})) as Record<string, unknown>,
-  };
-  const hash = sha256(chainInput(head.hash, event));
-  await trx
-    .insertInto('audit_events')
-    .values({
-      seq: event.seq,
-      id: event.id,
-      occurred_at: event.occurredAt,
-      actor_subject: event.actorSubject,
-      actor_roles: event.actorRoles,
-      actor_region_code: event.actorRegionCode,
-      actor_organization_id: event.actorOrganizationId,
-      actor_unit_hsa_id: event.actorUnitHsaId,
-      action: event.action,
-      entity_type: event.entityType,
-      entity_id: event.entityId,
-      outcome: event.outcome,
-      request_id: event.requestId,
-      patient_ref: event.patientRef,
-      details: JSON.stringify(event.details),
-      prev_hash: head.hash,
-      hash,
-    })
-    .execute();
-  await trx.updateTable('audit_head').set({ seq: event.seq, hash }).where('id', '=', 1).execute();
+  const occurredAt = ctx.clock.now().toISOString();
+  let seq = Number(head.seq);
+  let prev = head.hash;
+  const rows = inputs.map((input) => {
+    const event: AuditRecord = {
+      id: crypto.randomUUID(),
+      seq: ++seq,
+      occurredAt,
+      actorSubject: p.subject,
+      actorRoles: [...p.roles],
+      actorRegionCode: p.regionCode ?? null,
+      actorOrganizationId: p.organizationId ?? null,
+      actorUnitHsaId: p.unitHsaId ?? null,
+      action: input.action,
+      entityType: input.entityType,
+      entityId: input.entityId ?? null,
+      outcome: input.outcome ?? 'success',
+      requestId: ctx.requestId,
+      patientRef: input.patientRef ?? null,
+      details: JSON.parse(JSON.stringify(input.details ?? {})) as Record<string, unknown>,
+    };
+    const hash = sha256(chainInput(prev, event));
+    const row = {
+      seq: event.seq, id: event.id, occurred_at: event.occurredAt, actor_subject: event.actorSubject, actor_roles: event.actorRoles,
+      actor_region_code: event.actorRegionCode, actor_organization_id: event.actorOrganizationId, actor_unit_hsa_id: event.actorUnitHsaId,
+      action: event.action, entity_type: event.entityType, entity_id: event.entityId, outcome: event.outcome, request_id: event.requestId,
+      patient_ref: event.patientRef, details: JSON.stringify(event.details), prev_hash: prev, hash,
+    };
+    prev = hash;
+    return row;
+  });
+  await trx.insertInto('audit_events').values(rows).execute();
+  await trx.updateTable('audit_head').set({ seq, hash: prev }).where('id', '=', 1).execute();
+}
+
+/**
+ * A transaction whose audit events are written at its end, just before the commit: the chain head (one row every
+ * audited write locks) is then held only for the insert and the commit, not for the whole use case, so audited writes
+ * of different cases run side by side. The events still commit or roll back with the change they record.
+ */
+export async function auditedTransaction<T>(db: Kysely<DB>, ctx: RequestContext, fn: (trx: Transaction<DB>, audit: (input: AuditInput) => void) => Promise<T>): Promise<T> {
+  return db.transaction().execute(async (trx) => {
+    const pending: AuditInput[] = [];
+    const result = await fn(trx, (input) => pending.push(input));
+    await recordAudits(trx, ctx, pending);
+    return result;
+  });
 }
 
 /** Record an audit event in a transaction of its own (for denials and reads that change nothing). */
@@ -129,4 +144,36 @@ export async function verifyAuditChain(db: Kysely<DB>, batchSize = 5000): Promis
 export async function auditEventCount(db: Kysely<DB>): Promise<number> {
   const r = await sql<{ n: number }>`SELECT seq AS n FROM audit_head WHERE id = 1`.execute(db);
   return Number(r.rows[0]?.n ?? 0);
+}
+
+export interface PatientLogItem {
+  at: string;
+  action: string;
+  outcome: string;
+  /** who: the organisation, unit or region the reader acted for, and the role */
+  organizationId: string | null;
+  unitHsaId: string | null;
+  regionCode: string | null;
+  roles: string[];
+  entityType: string;
+  entityId: string | null;
+}
+
+/**
+ * The patient's log extract (loggutdrag, patientdatalagen 4 kap 3 §): every audited access to the patient's data,
+ * found by the keyed hash of the identity (never the identity itself). Producing it is audited too.
+ */
+export async function patientLog(db: Kysely<DB>, ctx: RequestContext, patients: { lookupHash(v: string): string }, identity: string): Promise<PatientLogItem[]> {
+  const ref = patients.lookupHash(identity);
+  return db.transaction().execute(async (trx) => {
+    const rows = await trx.selectFrom('audit_events')
+      .select(['occurred_at', 'action', 'outcome', 'actor_organization_id', 'actor_unit_hsa_id', 'actor_region_code', 'actor_roles', 'entity_type', 'entity_id'])
+      .where('patient_ref', '=', ref).orderBy('seq').execute();
+    await recordAudit(trx, ctx, { action: 'audit.patient_log', entityType: 'patient', patientRef: ref, details: { events: rows.length } });
+    return rows.map((r) => ({
+      at: r.occurred_at instanceof Date ? r.occurred_at.toISOString() : String(r.occurred_at),
+      action: r.action, outcome: r.outcome, organizationId: r.actor_organization_id, unitHsaId: r.actor_unit_hsa_id, regionCode: r.actor_region_code,
+      roles: r.actor_roles, entityType: r.entity_type, entityId: r.entity_id,
+    }));
+  });
 }

@@ -23,6 +23,15 @@ export const WEB_SESSION_TTL_SECONDS = 8 * 3600;
 const REPORTER_REGIONS = ['01', '12', '14'];
 const DEMO_PATIENTS = 2;
 
+/**
+ * The synthetic identities of the demo patients (valid check digits, invented people) and where they live: patient 1 in
+ * Luleå (Norrbotten, as in journey 2 of the design), patient 2 in Stockholm. Demo mode only.
+ */
+export const DEMO_PATIENT_IDENTITIES: Readonly<Record<string, { personnummer: string; homeMunicipality: string }>> = {
+  'demo-patient-1': { personnummer: '19560314-2380', homeMunicipality: '2580' },
+  'demo-patient-2': { personnummer: '19810927-4467', homeMunicipality: '0180' },
+};
+
 const notInProduction = (code: 'not_found' | 'forbidden'): AppError =>
   new AppError(code, 'Demo login does not exist in production mode; staff log in through the identity provider at /auth/login.');
 

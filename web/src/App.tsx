@@ -1,4 +1,4 @@
-import { useLocation, pageFor } from './router.js';
+import { useLocation, pageFor, pathParam } from './router.js';
 import { Layout } from './components/Layout.js';
 import { StartPage } from './pages/StartPage.js';
 import { DirectoryPage } from './pages/DirectoryPage.js';
@@ -6,6 +6,13 @@ import { WaitingTimesPage } from './pages/WaitingTimesPage.js';
 import { LoginPage } from './pages/LoginPage.js';
 import { AboutPage } from './pages/AboutPage.js';
 import { NotFoundPage } from './pages/NotFoundPage.js';
+import { WorkspaceHomePage } from './pages/workspace/WorkspaceHomePage.js';
+import { WorkListPage } from './pages/workspace/WorkListPage.js';
+import { NewCasePage } from './pages/workspace/NewCasePage.js';
+import { CasePage } from './pages/workspace/CasePage.js';
+import { InboxPage } from './pages/workspace/InboxPage.js';
+import { RequestPage } from './pages/workspace/RequestPage.js';
+import { CapacityPage } from './pages/workspace/CapacityPage.js';
 
 export function App() {
   const { path } = useLocation();
@@ -18,6 +25,13 @@ export function App() {
       {page === 'login' && <LoginPage />}
       {page === 'about' && <AboutPage />}
       {page === 'notFound' && <NotFoundPage />}
+      {page === 'workspace' && <WorkspaceHomePage />}
+      {page === 'worklist' && <WorkListPage />}
+      {page === 'newCase' && <NewCasePage />}
+      {page === 'case' && <CasePage key={pathParam(path)} id={pathParam(path)} />}
+      {page === 'inbox' && <InboxPage />}
+      {page === 'request' && <RequestPage key={pathParam(path)} id={pathParam(path)} />}
+      {page === 'capacity' && <CapacityPage />}
     </Layout>
   );
 }

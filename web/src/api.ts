@@ -20,34 +20,47 @@ export interface DemoPerson { id: string; displayName: string; roles: string[]; 
 
 /** An API answer that was not OK; `detail` is the problem+json text when the server sent one. */
 export class ApiError extends Error {
-  constructor(readonly status: number, readonly detail: string) {
+  constructor(
+    readonly status: number,
+    readonly detail: string,
+    /** Field errors of a 422 (problem+json `errors`), when the server sent them. */
+    readonly errors: { field?: string; message: string }[] = [],
+  ) {
     super(`HTTP ${status}: ${detail}`);
   }
 }
 
-async function request<T>(method: 'GET' | 'POST', path: string, body?: unknown, signal?: AbortSignal): Promise<T> {
+export async function request<T>(
+  method: 'GET' | 'POST' | 'PUT',
+  path: string,
+  body?: unknown,
+  signal?: AbortSignal,
+  headers: Record<string, string> = {},
+): Promise<T> {
   const res = await fetch(path, {
     method,
     credentials: 'same-origin',
-    headers: { accept: 'application/json', ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
+    headers: { accept: 'application/json', ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...headers },
     ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
     ...(signal ? { signal } : {}),
   });
   if (!res.ok) {
     let detail = res.statusText;
+    let errors: { field?: string; message: string }[] = [];
     try {
-      const p = (await res.json()) as { detail?: string; title?: string };
+      const p = (await res.json()) as { detail?: string; title?: string; errors?: { field?: string; message: string }[] };
       detail = p.detail ?? p.title ?? detail;
+      if (Array.isArray(p.errors)) errors = p.errors;
     } catch {
       // not JSON: keep the status text
     }
-    throw new ApiError(res.status, detail);
+    throw new ApiError(res.status, detail, errors);
   }
   if (res.status === 204) return undefined as T;
   return (await res.json()) as T;
 }
 
-function qs(params: Record<string, string | number | undefined | null>): string {
+export function qs(params: Record<string, string | number | undefined | null>): string {
   const p = new URLSearchParams();
   for (const [k, v] of Object.entries(params)) if (v !== undefined && v !== null && v !== '') p.set(k, String(v));
   const s = p.toString();

@@ -64,7 +64,20 @@ export function Link({ href, onClick, ...rest }: AnchorHTMLAttributes<HTMLAnchor
 }
 
 /** The app's pages; Swedish paths first, English aliases lead to the same page. */
-export type PageId = 'start' | 'directory' | 'waitingTimes' | 'login' | 'about' | 'notFound';
+export type PageId =
+  | 'start'
+  | 'directory'
+  | 'waitingTimes'
+  | 'login'
+  | 'about'
+  | 'notFound'
+  | 'workspace'
+  | 'worklist'
+  | 'newCase'
+  | 'case'
+  | 'inbox'
+  | 'request'
+  | 'capacity';
 const ROUTES: Record<string, PageId> = {
   '/': 'start',
   '/hitta-vard': 'directory',
@@ -75,7 +88,39 @@ const ROUTES: Record<string, PageId> = {
   '/login': 'login',
   '/om': 'about',
   '/about': 'about',
+  '/arbetsyta': 'workspace',
+  '/workspace': 'workspace',
+  '/arbetsyta/arbetslista': 'worklist',
+  '/workspace/work-list': 'worklist',
+  '/arbetsyta/nytt-arende': 'newCase',
+  '/workspace/new-case': 'newCase',
+  '/arbetsyta/inkorg': 'inbox',
+  '/workspace/inbox': 'inbox',
+  '/arbetsyta/kapacitet': 'capacity',
+  '/workspace/capacity': 'capacity',
 };
+/** Pages with an id in the path: /arbetsyta/arenden/<id>, /arbetsyta/forfragningar/<id> (and English aliases). */
+const PARAM_ROUTES: { pattern: RegExp; page: PageId }[] = [
+  { pattern: /^\/(?:arbetsyta\/arenden|workspace\/cases)\/([^/]+)$/, page: 'case' },
+  { pattern: /^\/(?:arbetsyta\/forfragningar|workspace\/requests)\/([^/]+)$/, page: 'request' },
+];
 export function pageFor(path: string): PageId {
-  return ROUTES[path] ?? 'notFound';
+  const exact = ROUTES[path];
+  if (exact) return exact;
+  for (const r of PARAM_ROUTES) if (r.pattern.test(path)) return r.page;
+  return 'notFound';
+}
+/** The id in a parameterised path (see PARAM_ROUTES), decoded; '' when the path has none. */
+export function pathParam(path: string): string {
+  for (const r of PARAM_ROUTES) {
+    const m = r.pattern.exec(path);
+    if (m?.[1]) {
+      try {
+        return decodeURIComponent(m[1]);
+      } catch {
+        return m[1];
+      }
+    }
+  }
+  return '';
 }

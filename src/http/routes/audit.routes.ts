@@ -1,7 +1,10 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { verifyAuditChain } from '../../services/audit.service.js';
+import { invalid } from '../../domain/errors.js';
+import { parsePatientIdentity } from '../../domain/patient-identity.js';
+import { stockholmDay } from '../../domain/clock.js';
+import { patientLog, verifyAuditChain } from '../../services/audit.service.js';
 import type { AppServices } from '../app.js';
 
 const VerifyOut = z
@@ -20,5 +23,28 @@ export function auditRoutes(s: AppServices) {
         response: { 200: VerifyOut },
       },
     }, async () => verifyAuditChain(s.database.db));
+
+    r.post('/audit/patient-log', {
+      config: { access: { roles: ['admin'] } },
+      schema: {
+        tags: ['Audit'], summary: 'A patient’s log extract', operationId: 'getPatientLog',
+        description: 'Which organisation, unit or region read or changed the patient’s data, when, and what (loggutdrag). A POST, so that no identity stands in a URL or an access log. Producing the extract is itself audited.',
+        body: z.object({ personnummer: z.string().min(10).max(13).describe('Personnummer or samordningsnummer, 10 or 12 digits, with or without the hyphen.') }).strict()
+          .meta({ examples: [{ personnummer: '19121212-1212' }] }),
+        response: {
+          200: z.object({
+            items: z.array(z.object({
+              at: z.string(), action: z.string(), outcome: z.string(), organizationId: z.string().nullable(), unitHsaId: z.string().nullable(),
+              regionCode: z.string().nullable(), roles: z.array(z.string()), entityType: z.string(), entityId: z.string().nullable(),
+            })),
+          }).meta({ examples: [{ items: [{ at: '2026-11-26T08:00:00.000Z', action: 'case.open', outcome: 'success', organizationId: null, unitHsaId: null, regionCode: '25', roles: ['coordinator'], entityType: 'case', entityId: '6f1d2c3b-4a5e-4f60-8a7b-9c0d1e2f3a4b' }] }] }),
+        },
+      },
+    }, async (request, reply) => {
+      const id = parsePatientIdentity(request.body.personnummer, stockholmDay(s.clock.now()));
+      if (!id.ok) throw invalid([{ field: 'personnummer', message: id.message }]);
+      reply.code(200);
+      return { items: await patientLog(s.database.db, request.ctx, s.patients, id.value) };
+    });
   };
 }

@@ -5,6 +5,8 @@ import { Link, navigate, type PageId } from '../router.js';
 import { useSession } from '../session.js';
 import { api } from '../api.js';
 
+const WORKSPACE_PAGES: PageId[] = ['workspace', 'worklist', 'newCase', 'case', 'inbox', 'request', 'capacity'];
+
 /** Every page: skip link, header (name, navigation, language, session), the demo banner, main, footer. */
 export function Layout({ page, children }: { page: PageId; children: ReactNode }) {
   const { t, lang, setLang } = useI18n();
@@ -15,6 +17,9 @@ export function Layout({ page, children }: { page: PageId; children: ReactNode }
     { id: 'waitingTimes', href: '/vantetider', label: t.nav.waitingTimes },
     { id: 'about', href: '/om', label: t.nav.about },
   ];
+  // Coordinators and providers get their workspace in the main menu.
+  if (me?.authenticated && me.roles.some((r) => r === 'coordinator' || r === 'provider')) nav.push({ id: 'workspace', href: '/arbetsyta', label: t.nav.workspace });
+  const current: PageId = WORKSPACE_PAGES.includes(page) ? 'workspace' : page;
   return (
     <div className="app">
       <SkipLink href="#main">{t.skipLink}</SkipLink>
@@ -45,7 +50,7 @@ export function Layout({ page, children }: { page: PageId; children: ReactNode }
           <ul className="site-nav__list container">
             {nav.map((n) => (
               <li key={n.id}>
-                <Link href={n.href} aria-current={page === n.id ? 'page' : undefined}>
+                <Link href={n.href} aria-current={current === n.id ? (page === n.id ? 'page' : 'true') : undefined}>
                   {n.label}
                 </Link>
               </li>

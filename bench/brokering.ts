@@ -1,0 +1,174 @@
+/**
+ * npm run bench -- brokering (or npx tsx bench/brokering.ts): the brokering API under load, printed as one JSON object
+ * under the key `brokering`.
+ *
+ * On a fresh PostgreSQL database (nvf_bench_<random> on BENCH_DATABASE_URL, default postgres://postgres@127.0.0.1:5432/postgres,
+ * dropped afterwards): `nvf seed --scale 10` (7,250 units) as its own process, then the demo waiting list and capacity
+ * reports (so that candidates have computed and reported forecasts; BENCH_BROKERING_WAITING_LIST=0 skips it), the real
+ * server (a child process, demo mode), a coordinator token (demo client demo-coordinator-01, secret "demo"), and
+ * autocannon over GET /api/v1/search for every service × municipality in turn, some with a deadline and a maximum distance.
+ * Target (issue): p95 ≤ 25 ms and ≥ 1,500 requests/s at 50 connections. autocannon reports no p95: p97.5 is printed,
+ * an upper bound of it. Figures are printed, not asserted. BENCH_DURATION (s, default 10) and BENCH_CONNECTIONS (default 50).
+ */
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import autocannon, { type Result } from 'autocannon';
+import { connect } from '../src/db/connect.js';
+import { addDays } from '../src/domain/calendar.js';
+import { stockholmDay } from '../src/domain/clock.js';
+import { seedDemoWaitingList } from '../src/services/seed/waiting-list-seed.js';
+import { freshPostgres, ROOT, startServer, waitHealthy, type RunningServer } from './server.js';
+
+const DURATION = Number(process.env.BENCH_DURATION ?? 10);
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
+const BASE_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+const SCALE = 10;
+const WITH_WAITING_LIST = process.env.BENCH_BROKERING_WAITING_LIST !== '0';
+
+/** Run bin/nvf.mjs as its own process (what an operator runs); fails on a non-zero exit. */
+function nvf(args: string[], env: Record<string, string>): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [path.join(ROOT, 'bin', 'nvf.mjs'), ...args], {
+      cwd: ROOT,
+      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', LOG_LEVEL: 'warn', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
+    child.on('exit', (code) => (code === 0 ? resolve(out) : reject(new Error(`nvf ${args.join(' ')} exited ${code}: ${out.slice(-2000)}`))));
+  });
+}
+
+async function coordinatorToken(server: RunningServer): Promise<string> {
+  const r = await fetch(`${server.url}/oauth/token`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ grant_type: 'client_credentials', client_id: 'demo-coordinator-01', client_secret: 'demo' }),
+  });
+  if (r.status !== 200) throw new Error(`token: ${r.status} ${await r.text()}`);
+  return ((await r.json()) as { access_token: string }).access_token;
+}
+
+/** CPU seconds (user + system) a process has used so far, from /proc (Linux); undefined elsewhere. */
+function cpuSeconds(pid: number | undefined): number | undefined {
+  try {
+    const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The server's CPU per request (ms) over one autocannon run: on a shared machine, 1000 / this is what one core could serve. */
+async function withCpu(server: RunningServer, run: () => Promise<Result>): Promise<{ r: Result; serverCpuMsPerRequest: number | null }> {
+  const c0 = cpuSeconds(server.child.pid);
+  const r = await run();
+  const c1 = cpuSeconds(server.child.pid);
+  return { r, serverCpuMsPerRequest: c0 === undefined || c1 === undefined || r.requests.total === 0 ? null : Math.round(((c1 - c0) * 1e6) / r.requests.total) / 1000 };
+}
+
+function summary(r: Result) {
+  return {
+    requestsPerSecond: Math.round(r.requests.average),
+    latencyMs: { p50: r.latency.p50, p90: r.latency.p90, p97_5: r.latency.p97_5, p99: r.latency.p99, max: r.latency.max },
+    total: r.requests.total,
+    non2xx: r.non2xx,
+    errors: r.errors,
+    timeouts: r.timeouts,
+  };
+}
+
+/** GET /api/v1/search over every service × municipality in turn; every third with a deadline, every fourth with maxDistanceKm. */
+async function benchSearch(server: RunningServer, token: string) {
+  const services = ((await (await fetch(`${server.url}/api/v1/services`)).json()) as { items: { id: string; active: boolean }[] }).items.filter((s) => s.active).map((s) => s.id);
+  const municipalities = ((await (await fetch(`${server.url}/api/v1/municipalities`)).json()) as { items: { code: string }[] }).items.map((m) => m.code);
+  const deadline = addDays(stockholmDay(new Date()), 60);
+  const paths: string[] = [];
+  for (let i = 0; i < services.length * municipalities.length; i++) {
+    const service = services[i % services.length]!;
+    const municipality = municipalities[Math.floor(i / services.length) % municipalities.length]!;
+    let p = `/api/v1/search?service=${encodeURIComponent(service)}&municipality=${municipality}`;
+    if (i % 3 === 0) p += `&deadline=${deadline}`;
+    if (i % 4 === 0) p += '&maxDistanceKm=300';
+    paths.push(p);
+  }
+  const headers = { authorization: `Bearer ${token}` };
+  const sample = await fetch(`${server.url}${paths[1]}`, { headers });
+  if (sample.status !== 200) throw new Error(`search: ${sample.status} ${await sample.text()}`);
+  const body = (await sample.json()) as { total: number; options: { forecastSource: string | null }[] };
+  let i = 0;
+  const requests = [{ method: 'GET', path: paths[0]!, headers, setupRequest: (req: object) => ({ ...req, path: paths[i++ % paths.length] }) }];
+  await autocannon({ url: server.url, connections: 10, duration: 3, requests }); // warm-up: JIT, pool, every service's candidates in memory
+  const loadAverageBefore = Math.round((os.loadavg()[0] ?? 0) * 100) / 100;
+  const { r, serverCpuMsPerRequest } = await withCpu(server, () => autocannon({ url: server.url, connections: CONNECTIONS, duration: DURATION, requests }));
+  // The same mix with limit=20 (twice the options and reasons per answer), for comparison.
+  let j = 0;
+  const requests20 = [{ method: 'GET', path: paths[0]!, headers, setupRequest: (req: object) => ({ ...req, path: `${paths[j++ % paths.length]}&limit=20` }) }];
+  const { r: r20, serverCpuMsPerRequest: cpu20 } = await withCpu(server, () =>
+    autocannon({ url: server.url, connections: CONNECTIONS, duration: Math.max(3, Math.round(DURATION / 2)), requests: requests20 }),
+  );
+  return {
+    query: 'GET /api/v1/search?service=…&municipality=…[&deadline=…][&maxDistanceKm=300] (default limit 10)',
+    distinctQueries: paths.length,
+    sample: { path: paths[1], candidates: body.total, withForecast: body.options.filter((o) => o.forecastSource !== null).length, answerBytes: JSON.stringify(body).length },
+    ...summary(r),
+    serverCpuMsPerRequest,
+    loadAverageBefore,
+    target: { p95Ms: 25, requestsPerSecond: 1500 },
+    note: 'autocannon reports no p95; p97_5 is an upper bound of it',
+    limit20: { requestsPerSecond: Math.round(r20.requests.average), latencyMs: { p50: r20.latency.p50, p90: r20.latency.p90, p97_5: r20.latency.p97_5, p99: r20.latency.p99 }, non2xx: r20.non2xx, serverCpuMsPerRequest: cpu20 },
+  };
+}
+
+/**
+ * Whole-case lifecycles (open a case, send requests, accept, choose, book, complete) under load: to be added with the
+ * case and request API. Return the figures to print under brokering.lifecycles, or undefined while there are none.
+ */
+async function benchCaseLifecycles(_server: RunningServer, _token: string): Promise<Record<string, unknown> | undefined> {
+  // TODO(cases): POST /api/v1/cases → /requests → accept → /choose → /book → /complete, measured per lifecycle.
+  return undefined;
+}
+
+const database = await freshPostgres(BASE_URL);
+let server: RunningServer | undefined;
+try {
+  const env = { DATABASE_URL: database.url, NVF_MODE: 'demo' };
+  const t0 = performance.now();
+  await nvf(['seed', '--scale', String(SCALE)], env);
+  const seedSeconds = Math.round((performance.now() - t0) / 100) / 10;
+  let waitingList: { episodes: number; capacityReports: number; seconds: number } | undefined;
+  if (WITH_WAITING_LIST) {
+    const t1 = performance.now();
+    const db = await connect(database.url);
+    try {
+      const s = await seedDemoWaitingList(db.db, { seed: 1, today: stockholmDay(new Date()) });
+      waitingList = { episodes: s.episodes, capacityReports: s.capacityReports, seconds: Math.round((performance.now() - t1) / 100) / 10 };
+    } finally {
+      await db.close();
+    }
+  }
+  server = await startServer({ ...env, TOKEN_RATE_LIMIT_PER_MINUTE: '100000000' });
+  await waitHealthy(server);
+  const token = await coordinatorToken(server);
+  const search = await benchSearch(server, token);
+  const lifecycles = await benchCaseLifecycles(server, token);
+  const result = {
+    node: process.version,
+    cpus: os.cpus().length,
+    durationSeconds: DURATION,
+    connections: CONNECTIONS,
+    brokering: {
+      database: `postgresql, nvf seed --scale ${SCALE} (${seedSeconds} s)`,
+      waitingList: waitingList ?? null,
+      search,
+      ...(lifecycles ? { lifecycles } : {}),
+    },
+  };
+  console.log(JSON.stringify(result, null, 2));
+} finally {
+  await server?.stop();
+  await database.drop();
+}

@@ -1,0 +1,319 @@
+import crypto from 'node:crypto';
+import type { Kysely } from 'kysely';
+import * as repo from '../../db/brokering.repository.js';
+import { findMunicipality, findService } from '../../db/directory.repository.js';
+import type { CasePreferences, DB } from '../../db/schema.js';
+import { addDays, isCalendarDate } from '../../domain/calendar.js';
+import {
+  assertCaseTransition, assertRequestTransition, CANCEL_REASONS, checkBookDate, checkCompletedOn, CLOSE_REASONS, isOneOf, OUTCOMES,
+  type CaseStatus,
+} from '../../domain/case-state.js';
+import { stockholmDay } from '../../domain/clock.js';
+import { AppError, forbidden, invalid, notFound, type FieldError } from '../../domain/errors.js';
+import { guaranteeDeadline, guaranteeKindOf, ruleFor } from '../../domain/guarantee.js';
+import { parsePatientIdentity } from '../../domain/patient-identity.js';
+import { auditedTransaction } from '../audit.service.js';
+import { enqueueEvent } from '../outbox.js';
+import type { Executor, RequestContext } from '../context.js';
+import type { PatientCrypto } from '../patient-crypto.js';
+import { anonymousPatient, caseView, isCoordinatorOf, isProviderOf, patientView, type CaseView } from './views.js';
+
+/** What the brokering use cases need besides the request context. */
+export interface BrokeringDeps {
+  db: Kysely<DB>;
+  patients: PatientCrypto;
+}
+
+export interface OpenCaseInput {
+  serviceId: string;
+  clockStart: string;
+  patient: { personnummer: string; name?: string | undefined; phone?: string | undefined; homeMunicipality: string };
+  preferences?: CasePreferences | undefined;
+  waitingRecordId?: string | undefined;
+}
+
+/** How far back a clock start may lie: a waiting time of more than three years is a data error, not a case. */
+const MAX_CLOCK_AGE_DAYS = 3 * 366;
+
+const nowOf = (ctx: RequestContext) => ctx.clock.now().toISOString();
+const todayOf = (ctx: RequestContext) => stockholmDay(ctx.clock.now());
+
+/** The database said a unique index was violated: which one (by name), else undefined. */
+export function uniqueViolation(err: unknown): string | undefined {
+  const e = err as { code?: unknown; constraint?: unknown; message?: unknown } | null;
+  if (!e || e.code !== '23505') return undefined;
+  return typeof e.constraint === 'string' ? e.constraint : String(e.message ?? '');
+}
+
+/** 412 when If-Match named another version than the current one. */
+export function checkVersion(kind: string, id: string, current: number, expected: number | undefined): void {
+  if (expected !== undefined && expected !== current)
+    throw new AppError('precondition_failed', `${kind} ${id} has changed (version ${current}, you sent If-Match for ${expected}); read it again and retry.`, {
+      extra: { currentVersion: current },
+    });
+}
+
+/** One year after a date, the same day (29 February → 28 February): how long a payment commitment is valid. */
+export function oneYearAfter(date: string): string {
+  const y = String(Number(date.slice(0, 4)) + 1).padStart(4, '0');
+  const md = date.slice(5);
+  return md === '02-29' ? `${y}-02-28` : `${y}-${md}`;
+}
+
+function checkPreferences(p: CasePreferences | undefined, today: string): FieldError[] {
+  const errors: FieldError[] = [];
+  for (const [i, d] of (p?.unavailableDates ?? []).entries()) {
+    if (!isCalendarDate(d)) errors.push({ field: `preferences.unavailableDates[${i}]`, message: `${d} is not a date (YYYY-MM-DD)` });
+    else if (d < today) errors.push({ field: `preferences.unavailableDates[${i}]`, message: `${d} has passed; list only dates from today (${today}) on` });
+  }
+  return errors;
+}
+
+/**
+ * Open a case for one patient: the coordinator of the patient's home region, for a service, with the clock start (or
+ * from a waiting episode of the region, whose clock start, pauses and service it takes). The identity is validated,
+ * encrypted and hashed for look-up; one open case per patient and service.
+ */
+export async function openCase(deps: BrokeringDeps, ctx: RequestContext, input: OpenCaseInput): Promise<CaseView> {
+  const p = ctx.principal;
+  if (!p.roles.includes('coordinator') || !p.regionCode) throw forbidden('Only a coordinator of the patient’s home region opens a case; your token names no region.');
+  const regionCode = p.regionCode;
+  const today = todayOf(ctx);
+  const now = nowOf(ctx);
+  const id = crypto.randomUUID();
+  try {
+    return await auditedTransaction(deps.db, ctx, async (trx, audit) => {
+      const errors: FieldError[] = [];
+      const identity = parsePatientIdentity(input.patient.personnummer, today);
+      if (!identity.ok) errors.push({ field: 'patient.personnummer', message: identity.message });
+      const service = await findService(trx, input.serviceId);
+      if (!service) errors.push({ field: 'serviceId', message: `${input.serviceId} is not a service in the catalogue; see GET /api/v1/services` });
+      else if (!service.active) errors.push({ field: 'serviceId', message: `${input.serviceId} is no longer offered (inactive in the catalogue)` });
+      const municipality = await findMunicipality(trx, input.patient.homeMunicipality);
+      if (!municipality) errors.push({ field: 'patient.homeMunicipality', message: `${input.patient.homeMunicipality} is not an SCB municipality code; see GET /api/v1/municipalities` });
+      else if (municipality.region_code !== regionCode)
+        errors.push({ field: 'patient.homeMunicipality', message: `${municipality.name} belongs to region ${municipality.region_code}, not yours (${regionCode}): the home region’s coordinator opens the case` });
+      let clockStart = input.clockStart;
+      let excludedDays = 0;
+      if (input.waitingRecordId !== undefined) {
+        const episode = await repo.findEpisode(trx, regionCode, input.waitingRecordId);
+        if (!episode) errors.push({ field: 'waitingRecordId', message: `your region has no waiting episode ${input.waitingRecordId}; see GET /api/v1/waiting-list/at-risk` });
+        else {
+          if (episode.status !== 'waiting') errors.push({ field: 'waitingRecordId', message: `waiting episode ${input.waitingRecordId} is ${episode.status}, not waiting` });
+          if (episode.service_id !== input.serviceId) errors.push({ field: 'serviceId', message: `waiting episode ${input.waitingRecordId} is for ${episode.service_id}, not ${input.serviceId}` });
+          clockStart = String(episode.clock_start);
+          excludedDays = episode.patient_chosen_days + episode.medical_pause_days;
+        }
+      }
+      if (!isCalendarDate(clockStart)) errors.push({ field: 'clockStart', message: `${clockStart} is not a date (YYYY-MM-DD)` });
+      else if (clockStart > today) errors.push({ field: 'clockStart', message: `${clockStart} is in the future (today is ${today}); the clock starts at the decision or referral` });
+      else if (clockStart < addDays(today, -MAX_CLOCK_AGE_DAYS)) errors.push({ field: 'clockStart', message: `${clockStart} is more than three years ago; check the date` });
+      errors.push(...checkPreferences(input.preferences, today));
+      if (errors.length > 0 || !identity.ok || !service) throw invalid(errors, 'The case cannot be opened; see errors.');
+
+      const kind = guaranteeKindOf(service.contactType);
+      const limit = ruleFor(kind, clockStart).limitDays;
+      const deadline = guaranteeDeadline({ clockStart, patientChosenDays: excludedDays, medicalPauseDays: 0 }, limit);
+      const lookup = deps.patients.lookupHash(identity.value);
+      await repo.insertCase(trx, {
+        id, regionCode, serviceId: service.id, guaranteeKind: kind, clockStart, deadline, origin: 'coordinator', patientLookup: lookup,
+        patientIdentityEnc: deps.patients.encrypt(identity.value),
+        patientNameEnc: input.patient.name ? deps.patients.encrypt(input.patient.name) : null,
+        patientPhoneEnc: input.patient.phone ? deps.patients.encrypt(input.patient.phone) : null,
+        patientKind: identity.kind, patientBirthYear: Number(identity.birthDate.slice(0, 4)), patientSex: identity.sex,
+        homeMunicipality: input.patient.homeMunicipality, preferences: input.preferences ?? {}, waitingRecordId: input.waitingRecordId ?? null, openedBy: p.subject, at: now,
+      });
+      audit({ action: 'case.open', entityType: 'case', entityId: id, patientRef: lookup, details: { serviceId: service.id, deadline, fromWaitingRecord: input.waitingRecordId !== undefined } });
+      await enqueueEvent(trx, ctx, { type: 'case.opened', caseId: id, regionCode, payload: { status: 'open', serviceId: service.id, deadline, origin: 'coordinator' } });
+      const stored = (await repo.findCase(trx, id))!;
+      return caseView(stored, [], patientView(stored, deps.patients, true), today);
+    });
+  } catch (err) {
+    if (uniqueViolation(err)?.includes('cases_one_open_per_patient_idx'))
+      throw new AppError('conflict', `This patient already has an open case for ${input.serviceId}; continue that case (GET /api/v1/cases) instead of opening another.`);
+    throw err;
+  }
+}
+
+/** Read one case: the coordinator of its region (with identity), an admin (without). Audited; others get 404. */
+export async function getCase(deps: BrokeringDeps, ctx: RequestContext, id: string): Promise<CaseView> {
+  const today = todayOf(ctx);
+  return auditedTransaction(deps.db, ctx, async (trx, audit) => {
+    const c = await repo.findCase(trx, id);
+    const p = ctx.principal;
+    const coordinator = c !== undefined && isCoordinatorOf(p, c.region_code);
+    if (!c || (!coordinator && !p.roles.includes('admin'))) throw notFound('Case', id);
+    const requests = await repo.requestsOfCase(trx, id);
+    audit({ action: 'case.read', entityType: 'case', entityId: id, patientRef: c.patient_lookup, details: { identified: coordinator } });
+    return caseView(c, requests, coordinator ? patientView(c, deps.patients, true) : anonymousPatient(c), today);
+  });
+}
+
+export interface CaseListQuery {
+  statuses?: CaseStatus[] | undefined;
+  after?: { deadline: string; id: string } | undefined;
+  limit: number;
+}
+
+/** The region's cases by deadline (a coordinator), or all (an admin); without identities, so lists carry none. */
+export async function listCases(deps: BrokeringDeps, ctx: RequestContext, q: CaseListQuery): Promise<{ items: CaseView[]; next?: { deadline: string; id: string } }> {
+  const p = ctx.principal;
+  const today = todayOf(ctx);
+  let regionCode: string | undefined;
+  if (p.roles.includes('coordinator') && p.regionCode) regionCode = p.regionCode;
+  else if (!p.roles.includes('admin')) throw forbidden('Only a coordinator (its region’s cases) or an admin lists cases.');
+  const rows = await repo.listCases(deps.db, { regionCode, statuses: q.statuses, after: q.after, limit: q.limit });
+  const page = rows.slice(0, q.limit);
+  const items = page.map((c) => caseView(c, [], anonymousPatient(c), today));
+  const last = page.at(-1);
+  return rows.length > q.limit && last ? { items, next: { deadline: last.deadline, id: last.id } } : { items };
+}
+
+/** Lock the case and check that the caller is its region's coordinator (404 otherwise) and that the version matches. */
+async function lockForCoordinator(trx: Executor, ctx: RequestContext, id: string, expectedVersion: number | undefined): Promise<repo.StoredCase> {
+  const c = await repo.findCase(trx, id, true);
+  if (!c || !isCoordinatorOf(ctx.principal, c.region_code)) throw notFound('Case', id);
+  checkVersion('Case', id, c.version, expectedVersion);
+  return c;
+}
+
+async function reload(deps: BrokeringDeps, trx: Executor, id: string, today: string, identified: boolean): Promise<CaseView> {
+  const c = (await repo.findCase(trx, id))!;
+  const requests = await repo.requestsOfCase(trx, id);
+  return caseView(c, requests, identified ? patientView(c, deps.patients, true) : anonymousPatient(c), today);
+}
+
+/**
+ * The patient chose an accepted offer: that request becomes chosen, every other open request is withdrawn, and the
+ * referral with the home region's payment commitment (valid one year) is recorded. At most one chosen request per case,
+ * whatever the concurrency: the case row is locked, and a unique index backs it.
+ */
+export async function chooseOffer(deps: BrokeringDeps, ctx: RequestContext, id: string, requestId: string, expectedVersion?: number): Promise<CaseView> {
+  const today = todayOf(ctx);
+  const now = nowOf(ctx);
+  return auditedTransaction(deps.db, ctx, async (trx, audit) => {
+    const c = await lockForCoordinator(trx, ctx, id, expectedVersion);
+    const r = await repo.findRequest(trx, requestId, true);
+    if (!r || r.case_id !== id) throw invalid([{ field: 'requestId', message: `request ${requestId} does not belong to case ${id}` }]);
+    const to = assertCaseTransition(c.status, 'choose');
+    assertRequestTransition(r.status, 'choose');
+    await repo.updateRequest(trx, r.id, { status: 'chosen', closed_at: now });
+    const withdrawn = await repo.withdrawOpenRequests(trx, id, now, r.id);
+    const referralId = crypto.randomUUID();
+    await repo.updateCase(trx, id, {
+      status: to, chosen_request_id: r.id, referral_id: referralId, paying_region_code: c.region_code, commitment_valid_until: oneYearAfter(today),
+    }, now);
+    audit({
+      action: 'case.choose', entityType: 'case', entityId: id, patientRef: c.patient_lookup,
+      details: { requestId: r.id, unitHsaId: r.unit_hsa_id, offeredDate: r.offered_date, referralId, withdrawn: withdrawn.map((w) => w.id) },
+    });
+    await enqueueEvent(trx, ctx, { type: 'case.chosen', caseId: id, regionCode: c.region_code, organizationId: r.organization_id, payload: { status: to, requestId: r.id, unitHsaId: r.unit_hsa_id, offeredDate: r.offered_date, referralId } });
+    for (const w of withdrawn)
+      await enqueueEvent(trx, ctx, { type: 'request.withdrawn', caseId: id, regionCode: c.region_code, organizationId: w.organization_id, payload: { requestId: w.id, unitHsaId: w.unit_hsa_id, status: 'withdrawn', because: 'another offer was chosen' } });
+    return reload(deps, trx, id, today, true);
+  });
+}
+
+/** Book (or re-book) the chosen offer's date: the coordinator, or the provider the patient chose. */
+export async function bookCase(deps: BrokeringDeps, ctx: RequestContext, id: string, date: string, expectedVersion?: number): Promise<CaseView> {
+  const today = todayOf(ctx);
+  const now = nowOf(ctx);
+  return auditedTransaction(deps.db, ctx, async (trx, audit) => {
+    const c = await lockForCaseOrChosenProvider(trx, ctx, id, expectedVersion);
+    const to = assertCaseTransition(c.status, 'book');
+    const errors = checkBookDate(date, today, 'date');
+    if (errors.length > 0) throw invalid(errors);
+    await repo.updateCase(trx, id, { status: to, booked_date: date }, now);
+    audit({ action: 'case.book', entityType: 'case', entityId: id, patientRef: c.patient_lookup, details: { date, rebooked: c.status === 'booked' } });
+    await enqueueEvent(trx, ctx, { type: 'case.booked', caseId: id, regionCode: c.region_code, organizationId: await chosenOrganization(trx, c), payload: { status: to, bookedDate: date, rebooked: c.status === 'booked' } });
+    return reload(deps, trx, id, today, isCoordinatorOf(ctx.principal, c.region_code));
+  });
+}
+
+/** Record the outcome: the coordinator, or the provider the patient chose. */
+export async function completeCase(deps: BrokeringDeps, ctx: RequestContext, id: string, completedOn: string, outcome: string | undefined, expectedVersion?: number): Promise<CaseView> {
+  const today = todayOf(ctx);
+  const now = nowOf(ctx);
+  return auditedTransaction(deps.db, ctx, async (trx, audit) => {
+    const c = await lockForCaseOrChosenProvider(trx, ctx, id, expectedVersion);
+    const to = assertCaseTransition(c.status, 'complete');
+    const errors = checkCompletedOn(completedOn, today, c.clock_start, 'completedOn');
+    if (outcome !== undefined && !isOneOf(OUTCOMES, outcome)) errors.push({ field: 'outcome', message: `${outcome} is not an outcome; use one of ${OUTCOMES.join(', ')}` });
+    if (errors.length > 0) throw invalid(errors);
+    await repo.updateCase(trx, id, { status: to, completed_on: completedOn, outcome: (outcome ?? 'treated') as (typeof OUTCOMES)[number] }, now);
+    audit({ action: 'case.complete', entityType: 'case', entityId: id, patientRef: c.patient_lookup, details: { completedOn, outcome: outcome ?? 'treated' } });
+    await enqueueEvent(trx, ctx, { type: 'case.completed', caseId: id, regionCode: c.region_code, organizationId: await chosenOrganization(trx, c), payload: { status: to, completedOn, outcome: outcome ?? 'treated' } });
+    return reload(deps, trx, id, today, isCoordinatorOf(ctx.principal, c.region_code));
+  });
+}
+
+/** Cancel (any time before completion) or close unresolved (before the patient has chosen), with a reason; open requests are withdrawn. */
+export async function endCase(
+  deps: BrokeringDeps, ctx: RequestContext, id: string, how: 'cancel' | 'close_unresolved', reasonCode: string, comment: string | undefined, expectedVersion?: number,
+): Promise<CaseView> {
+  const today = todayOf(ctx);
+  const now = nowOf(ctx);
+  const reasons = how === 'cancel' ? CANCEL_REASONS : CLOSE_REASONS;
+  return auditedTransaction(deps.db, ctx, async (trx, audit) => {
+    const c = await lockForCoordinator(trx, ctx, id, expectedVersion);
+    const to = assertCaseTransition(c.status, how);
+    if (!isOneOf(reasons, reasonCode)) throw invalid([{ field: 'reasonCode', message: `${reasonCode} is not a reason here; use one of ${reasons.join(', ')}` }]);
+    if (reasonCode === 'other' && !comment?.trim()) throw invalid([{ field: 'comment', message: 'say in a few words why, when the reason is other' }]);
+    const withdrawn = await repo.withdrawOpenRequests(trx, id, now);
+    await repo.updateCase(trx, id, { status: to, end_reason: reasonCode, end_comment: comment?.trim() || null, ended_at: now }, now);
+    audit({
+      action: how === 'cancel' ? 'case.cancel' : 'case.close', entityType: 'case', entityId: id, patientRef: c.patient_lookup,
+      details: { reasonCode, withdrawn: withdrawn.map((w) => w.id) },
+    });
+    await enqueueEvent(trx, ctx, { type: how === 'cancel' ? 'case.cancelled' : 'case.closed', caseId: id, regionCode: c.region_code, organizationId: await chosenOrganization(trx, c), payload: { status: to, reasonCode } });
+    for (const w of withdrawn)
+      await enqueueEvent(trx, ctx, { type: 'request.withdrawn', caseId: id, regionCode: c.region_code, organizationId: w.organization_id, payload: { requestId: w.id, unitHsaId: w.unit_hsa_id, status: 'withdrawn', because: how === 'cancel' ? 'the case was cancelled' : 'the case was closed' } });
+    return reload(deps, trx, id, today, true);
+  });
+}
+
+/** The organisation of the case's chosen request (told about booking, completion and cancellation), if any. */
+async function chosenOrganization(trx: Executor, c: repo.StoredCase): Promise<string | null> {
+  if (!c.chosen_request_id) return null;
+  return (await repo.findRequest(trx, c.chosen_request_id))?.organization_id ?? null;
+}
+
+/** Lock the case for the coordinator of its region, or for the provider of its chosen request (404 for anyone else). */
+async function lockForCaseOrChosenProvider(trx: Executor, ctx: RequestContext, id: string, expectedVersion: number | undefined): Promise<repo.StoredCase> {
+  const c = await repo.findCase(trx, id, true);
+  if (!c) throw notFound('Case', id);
+  let allowed = isCoordinatorOf(ctx.principal, c.region_code);
+  if (!allowed && c.chosen_request_id) {
+    const chosen = await repo.findRequest(trx, c.chosen_request_id);
+    allowed = chosen !== undefined && isProviderOf(ctx.principal, chosen);
+  }
+  if (!allowed) throw notFound('Case', id);
+  checkVersion('Case', id, c.version, expectedVersion);
+  return c;
+}
+
+export interface HistoryItem {
+  at: string;
+  action: string;
+  outcome: string;
+  actor: { subject: string; roles: string[]; regionCode: string | null; organizationId: string | null; unitHsaId: string | null };
+  details: Record<string, unknown>;
+}
+
+/** The audited timeline of a case (the coordinator of its region, or an admin). Reading it is audited too. */
+export async function caseHistory(deps: BrokeringDeps, ctx: RequestContext, id: string): Promise<HistoryItem[]> {
+  return auditedTransaction(deps.db, ctx, async (trx, audit) => {
+    const c = await repo.findCase(trx, id);
+    const p = ctx.principal;
+    if (!c || (!isCoordinatorOf(p, c.region_code) && !p.roles.includes('admin'))) throw notFound('Case', id);
+    const events = await repo.caseAuditEvents(trx, id);
+    audit({ action: 'case.history', entityType: 'case', entityId: id, patientRef: c.patient_lookup });
+    return events.map((e) => ({
+      at: e.occurred_at instanceof Date ? e.occurred_at.toISOString() : String(e.occurred_at),
+      action: e.action,
+      outcome: e.outcome,
+      actor: { subject: e.actor_subject, roles: e.actor_roles, regionCode: e.actor_region_code, organizationId: e.actor_organization_id, unitHsaId: e.actor_unit_hsa_id },
+      details: e.details,
+    }));
+  });
+}

@@ -1,0 +1,248 @@
+import crypto from 'node:crypto';
+import * as repo from '../../db/brokering.repository.js';
+import { currentCapacityReports } from '../../db/capacity.repository.js';
+import { findMunicipality, findUnit } from '../../db/directory.repository.js';
+import { parseHsaId } from '../../domain/identifiers.js';
+import {
+  assertCaseTransition, assertRequestTransition, caseStatusAfterRequestChange, checkOfferedDate, DECLINE_REASONS, derivedCaseEvent, isOneOf,
+  type RequestStatus,
+} from '../../domain/case-state.js';
+import { stockholmDay, type Clock } from '../../domain/clock.js';
+import { AppError, forbidden, invalid, notFound } from '../../domain/errors.js';
+import { haversineKm } from '../../domain/ranking.js';
+import type { Principal } from '../../domain/roles.js';
+import { defaultRespondBy } from '../../domain/working-days.js';
+import { auditedTransaction, type AuditInput } from '../audit.service.js';
+import { enqueueEvent } from '../outbox.js';
+import type { Executor, RequestContext } from '../context.js';
+import { checkVersion, type BrokeringDeps, uniqueViolation } from './case.service.js';
+import { anonymousPatient, caseView, inboxItem, isCoordinatorOf, isProviderOf, patientView, requestView, type CaseView, type InboxItem, type RequestView } from './views.js';
+
+/** A respond-by time must leave the unit at least this long, and may not be further away than this. */
+export const MIN_RESPOND_MS = 60 * 60_000;
+export const MAX_RESPOND_DAYS = 14;
+/** The working days a unit has to answer when the coordinator gives no respond-by time. */
+export const DEFAULT_RESPOND_WORKING_DAYS = 2;
+
+const nowOf = (ctx: { clock: Clock }) => ctx.clock.now().toISOString();
+const todayOf = (ctx: { clock: Clock }) => stockholmDay(ctx.clock.now());
+
+/**
+ * After a request changed: move the case to what its requests say (open / requested / offered) through the state
+ * machine, so the case and its requests never disagree. Returns the case's new status.
+ */
+async function followRequests(trx: Executor, c: repo.StoredCase, now: string): Promise<string> {
+  const statuses = (await repo.requestsOfCase(trx, c.id)).map((r) => r.status as RequestStatus);
+  const to = caseStatusAfterRequestChange(c.status, statuses);
+  const event = derivedCaseEvent(c.status, to);
+  if (event) await repo.updateCase(trx, c.id, { status: assertCaseTransition(c.status, event) }, now);
+  return to;
+}
+
+/**
+ * Send a request for a case to one receiving unit (the coordinator of the case's region). The unit must be active and
+ * offer the service, and accept patients from other regions if it is outside the home region. The respond-by time is
+ * two Swedish working days by default. One open request per unit and case.
+ */
+export async function sendRequest(deps: BrokeringDeps, ctx: RequestContext, caseId: string, input: { unitHsaId: string; respondBy?: string | undefined }, expectedVersion?: number): Promise<RequestView> {
+  const now = ctx.clock.now();
+  const today = todayOf(ctx);
+  try {
+    return await auditedTransaction(deps.db, ctx, async (trx, audit) => {
+      const c = await repo.findCase(trx, caseId, true);
+      if (!c || !isCoordinatorOf(ctx.principal, c.region_code)) throw notFound('Case', caseId);
+      checkVersion('Case', caseId, c.version, expectedVersion);
+      const to = assertCaseTransition(c.status, 'request_sent');
+      const hsa = parseHsaId(input.unitHsaId);
+      if (!hsa.ok) throw invalid([{ field: 'unitHsaId', message: hsa.message }]);
+      const unit = await findUnit(trx, hsa.value);
+      if (!unit || !unit.active) throw invalid([{ field: 'unitHsaId', message: `${hsa.value} is not an active unit in the directory; see GET /api/v1/search` }]);
+      if (!unit.serviceIds.includes(c.service_id))
+        throw invalid([{ field: 'unitHsaId', message: `${unit.name} (${unit.hsaId}) does not offer ${c.service_id}; search for units that do (GET /api/v1/search)` }]);
+      const [report] = await currentCapacityReports(trx, { serviceId: c.service_id, unitHsaIds: [unit.hsaId], today });
+      if (unit.regionCode !== c.region_code && report && !report.acceptsOtherRegions)
+        throw invalid([{ field: 'unitHsaId', message: `${unit.name} reported on ${report.validFrom} that it does not accept patients from other regions for ${c.service_id}` }]);
+      let respondBy: Date;
+      if (input.respondBy === undefined) respondBy = defaultRespondBy(now, DEFAULT_RESPOND_WORKING_DAYS);
+      else {
+        respondBy = new Date(input.respondBy);
+        if (Number.isNaN(respondBy.getTime())) throw invalid([{ field: 'respondBy', message: `${input.respondBy} is not a time (ISO 8601 with offset)` }]);
+        if (respondBy.getTime() < now.getTime() + MIN_RESPOND_MS) throw invalid([{ field: 'respondBy', message: 'give the unit at least one hour to answer' }]);
+        if (respondBy.getTime() > now.getTime() + MAX_RESPOND_DAYS * 86_400_000) throw invalid([{ field: 'respondBy', message: `at most ${MAX_RESPOND_DAYS} days ahead: the patient is waiting` }]);
+      }
+      const home = await findMunicipality(trx, c.home_municipality);
+      const id = crypto.randomUUID();
+      const snapshot = {
+        homeForecastDays: await repo.regionForecast(trx, c.region_code, c.service_id),
+        reportedExpectedWaitDays: report?.expectedWaitDays ?? null,
+        distanceKm: home ? Math.round(haversineKm({ lat: home.lat, lon: home.lng }, { lat: unit.location.lat, lon: unit.location.lng }) * 10) / 10 : null,
+      };
+      await repo.insertRequest(trx, {
+        id, caseId, unitHsaId: unit.hsaId, organizationId: unit.organizationId, sentBy: ctx.principal.subject, sentAt: now.toISOString(), respondBy: respondBy.toISOString(), searchSnapshot: snapshot,
+      });
+      await repo.updateCase(trx, caseId, { status: to }, now.toISOString());
+      audit({
+        action: 'request.send', entityType: 'case', entityId: caseId, patientRef: c.patient_lookup,
+        details: { requestId: id, unitHsaId: unit.hsaId, organizationId: unit.organizationId, respondBy: respondBy.toISOString() },
+      });
+      await enqueueEvent(trx, ctx, {
+        type: 'request.sent', caseId, regionCode: c.region_code, organizationId: unit.organizationId,
+        payload: { requestId: id, unitHsaId: unit.hsaId, status: 'pending', caseStatus: to, serviceId: c.service_id, deadline: c.deadline, respondBy: respondBy.toISOString() },
+      });
+      return requestView((await repo.findRequest(trx, id))!);
+    });
+  } catch (err) {
+    if (uniqueViolation(err)?.includes('requests_one_open_per_unit_idx'))
+      throw new AppError('conflict', `Case ${caseId} already has an open request to ${input.unitHsaId}; wait for its answer or withdraw it first.`);
+    throw err;
+  }
+}
+
+/** Who may read a request: its provider, or the coordinator of its case's region. */
+function mayRead(p: Principal, r: repo.StoredRequest, c: repo.StoredCase): 'provider' | 'coordinator' | undefined {
+  if (isProviderOf(p, r)) return 'provider';
+  if (isCoordinatorOf(p, c.region_code)) return 'coordinator';
+  return undefined;
+}
+
+/** What the provider may see: the identity only once the patient has chosen this request. */
+function providerItem(deps: BrokeringDeps, ctx: RequestContext, audit: (input: AuditInput) => void, r: repo.StoredRequest, c: repo.StoredCase): InboxItem {
+  const identified = r.status === 'chosen';
+  if (identified) audit({ action: 'request.read', entityType: 'case', entityId: c.id, patientRef: c.patient_lookup, details: { requestId: r.id, identified: true } });
+  const row = { ...r, service_id: c.service_id, deadline: c.deadline, clock_start: c.clock_start, guarantee_kind: c.guarantee_kind, home_municipality: c.home_municipality,
+    patient_birth_year: c.patient_birth_year, patient_sex: c.patient_sex, preferences: c.preferences, region_code: c.region_code, case_status: c.status };
+  return inboxItem(row, identified ? patientView(c, deps.patients, true) : anonymousPatient(c), todayOf(ctx));
+}
+
+/** One request as its provider (with the case as far as it may see it) or the case's coordinator sees it. */
+export async function getRequest(deps: BrokeringDeps, ctx: RequestContext, id: string): Promise<InboxItem> {
+  return auditedTransaction(deps.db, ctx, async (trx, audit) => {
+    const r = await repo.findRequest(trx, id);
+    const c = r ? await repo.findCase(trx, r.case_id) : undefined;
+    const who = r && c ? mayRead(ctx.principal, r, c) : undefined;
+    if (!r || !c || !who) throw notFound('Request', id);
+    if (who === 'provider') return providerItem(deps, ctx, audit, r, c);
+    audit({ action: 'request.read', entityType: 'case', entityId: c.id, patientRef: c.patient_lookup, details: { requestId: r.id, identified: false } });
+    return inboxItem({ ...r, service_id: c.service_id, deadline: c.deadline, clock_start: c.clock_start, guarantee_kind: c.guarantee_kind, home_municipality: c.home_municipality,
+      patient_birth_year: c.patient_birth_year, patient_sex: c.patient_sex, preferences: c.preferences, region_code: c.region_code, case_status: c.status }, anonymousPatient(c), todayOf(ctx));
+  });
+}
+
+export interface InboxQuery {
+  statuses?: RequestStatus[] | undefined;
+  after?: { respondBy: string; id: string } | undefined;
+  limit: number;
+}
+
+/**
+ * A provider's inbox: the requests to its organisation (or its one unit), soonest respond-by first, with the case as
+ * far as it may see it — no identity (and so no audit of one) until the patient has chosen the provider. An admin sees all.
+ */
+export async function listInbox(deps: BrokeringDeps, ctx: RequestContext, q: InboxQuery): Promise<{ items: InboxItem[]; next?: { respondBy: string; id: string } }> {
+  const p = ctx.principal;
+  const today = todayOf(ctx);
+  let filter: { organizationId?: string; unitHsaId?: string } = {};
+  if (p.roles.includes('provider') && p.organizationId) filter = { organizationId: p.organizationId, ...(p.unitHsaId ? { unitHsaId: p.unitHsaId.toUpperCase() } : {}) };
+  else if (!p.roles.includes('admin')) throw forbidden('Only a provider (its own requests) or an admin reads the request inbox.');
+  const rows = await repo.inbox(deps.db, { ...filter, statuses: q.statuses, after: q.after, limit: q.limit });
+  const page = rows.slice(0, q.limit);
+  // Identities are not listed; a provider opens a chosen request (GET /requests/{id}) to see the patient, and that is audited.
+  const items = page.map((r) => inboxItem(r, anonymousPatient(r), today));
+  const last = page.at(-1);
+  return rows.length > q.limit && last ? { items, next: { respondBy: last.respond_by instanceof Date ? last.respond_by.toISOString() : String(last.respond_by), id: last.id } } : { items };
+}
+
+/** Lock the request's case, then the request, and check that the caller is its provider (404 otherwise). */
+async function lockForProvider(trx: Executor, ctx: RequestContext, id: string, expectedVersion: number | undefined): Promise<{ r: repo.StoredRequest; c: repo.StoredCase }> {
+  const peek = await repo.findRequest(trx, id);
+  if (!peek || !isProviderOf(ctx.principal, peek)) throw notFound('Request', id);
+  const c = (await repo.findCase(trx, peek.case_id, true))!;
+  const r = (await repo.findRequest(trx, id, true))!;
+  checkVersion('Request', id, r.version, expectedVersion);
+  return { r, c };
+}
+
+/**
+ * The unit accepts with the date it offers. At most once, whatever the concurrency: the case row is locked first and
+ * the request's state checked under the lock; the offered date must not be after the patient's deadline.
+ */
+export async function acceptRequest(deps: BrokeringDeps, ctx: RequestContext, id: string, offeredDate: string, expectedVersion?: number): Promise<InboxItem> {
+  const now = nowOf(ctx);
+  const today = todayOf(ctx);
+  return auditedTransaction(deps.db, ctx, async (trx, audit) => {
+    const { r, c } = await lockForProvider(trx, ctx, id, expectedVersion);
+    const to = assertRequestTransition(r.status, 'accept');
+    const errors = checkOfferedDate(offeredDate, today, c.deadline, 'offeredDate');
+    if (errors.length > 0) throw invalid(errors, 'The offer cannot be made; see errors.');
+    await repo.updateRequest(trx, id, { status: to, offered_date: offeredDate, answered_at: now, answered_by: ctx.principal.subject });
+    const caseStatus = await followRequests(trx, c, now);
+    audit({ action: 'request.accept', entityType: 'case', entityId: c.id, patientRef: c.patient_lookup, details: { requestId: id, unitHsaId: r.unit_hsa_id, offeredDate } });
+    await enqueueEvent(trx, ctx, { type: 'request.accepted', caseId: c.id, regionCode: c.region_code, organizationId: r.organization_id, payload: { requestId: id, unitHsaId: r.unit_hsa_id, status: to, caseStatus, offeredDate } });
+    return providerItem(deps, ctx, audit, (await repo.findRequest(trx, id))!, (await repo.findCase(trx, c.id))!);
+  });
+}
+
+/** The unit declines with a structured reason (and a comment, required for other). */
+export async function declineRequest(deps: BrokeringDeps, ctx: RequestContext, id: string, reasonCode: string, comment: string | undefined, expectedVersion?: number): Promise<InboxItem> {
+  const now = nowOf(ctx);
+  return auditedTransaction(deps.db, ctx, async (trx, audit) => {
+    const { r, c } = await lockForProvider(trx, ctx, id, expectedVersion);
+    const to = assertRequestTransition(r.status, 'decline');
+    if (!isOneOf(DECLINE_REASONS, reasonCode)) throw invalid([{ field: 'reasonCode', message: `${reasonCode} is not a reason; use one of ${DECLINE_REASONS.join(', ')}` }]);
+    if (reasonCode === 'other' && !comment?.trim()) throw invalid([{ field: 'comment', message: 'say in a few words why, when the reason is other' }]);
+    await repo.updateRequest(trx, id, { status: to, decline_reason: reasonCode, decline_comment: comment?.trim() || null, answered_at: now, answered_by: ctx.principal.subject, closed_at: now });
+    const caseStatus = await followRequests(trx, c, now);
+    audit({ action: 'request.decline', entityType: 'case', entityId: c.id, patientRef: c.patient_lookup, details: { requestId: id, unitHsaId: r.unit_hsa_id, reasonCode } });
+    await enqueueEvent(trx, ctx, { type: 'request.declined', caseId: c.id, regionCode: c.region_code, organizationId: r.organization_id, payload: { requestId: id, unitHsaId: r.unit_hsa_id, status: to, caseStatus, reasonCode } });
+    return providerItem(deps, ctx, audit, (await repo.findRequest(trx, id))!, (await repo.findCase(trx, c.id))!);
+  });
+}
+
+/** The coordinator takes a pending or accepted request back. */
+export async function withdrawRequest(deps: BrokeringDeps, ctx: RequestContext, id: string, expectedVersion?: number): Promise<CaseView> {
+  const now = nowOf(ctx);
+  return auditedTransaction(deps.db, ctx, async (trx, audit) => {
+    const peek = await repo.findRequest(trx, id);
+    const c = peek ? await repo.findCase(trx, peek.case_id, true) : undefined;
+    if (!peek || !c || !isCoordinatorOf(ctx.principal, c.region_code)) throw notFound('Request', id);
+    const r = (await repo.findRequest(trx, id, true))!;
+    checkVersion('Request', id, r.version, expectedVersion);
+    const to = assertRequestTransition(r.status, 'withdraw');
+    await repo.updateRequest(trx, id, { status: to, closed_at: now });
+    const caseStatus = await followRequests(trx, c, now);
+    audit({ action: 'request.withdraw', entityType: 'case', entityId: c.id, patientRef: c.patient_lookup, details: { requestId: id, unitHsaId: r.unit_hsa_id } });
+    await enqueueEvent(trx, ctx, { type: 'request.withdrawn', caseId: c.id, regionCode: c.region_code, organizationId: r.organization_id, payload: { requestId: id, unitHsaId: r.unit_hsa_id, status: to, caseStatus, because: 'the coordinator withdrew it' } });
+    const fresh = (await repo.findCase(trx, c.id))!;
+    return caseView(fresh, await repo.requestsOfCase(trx, c.id), patientView(fresh, deps.patients, true), todayOf(ctx));
+  });
+}
+
+/** The platform's own actor for jobs, in the audit log. */
+export const EXPIRY_JOB_PRINCIPAL: Principal = { subject: 'nvf-job:request-expiry', roles: [] };
+
+/**
+ * Expire pending requests whose respond-by time has passed, at most `limit` per call; returns the expired ones with
+ * their case and region (for telling the coordinator). Safe on any number of instances: each case is locked with
+ * SKIP LOCKED (a case busy elsewhere waits for the next round) and the request's state is checked again under the lock.
+ */
+export async function expireDueRequests(deps: Pick<BrokeringDeps, 'db'>, clock: Clock, limit = 200): Promise<{ requestId: string; caseId: string; regionCode: string }[]> {
+  const now = clock.now().toISOString();
+  const due = await repo.dueRequests(deps.db, now, limit);
+  const expired: { requestId: string; caseId: string; regionCode: string }[] = [];
+  for (const d of due) {
+    const ctx: RequestContext = { principal: EXPIRY_JOB_PRINCIPAL, requestId: `job-${crypto.randomUUID()}`, clock };
+    await auditedTransaction(deps.db, ctx, async (trx, audit) => {
+      if (!(await repo.tryLockCase(trx, d.case_id))) return;
+      const r = await repo.findRequest(trx, d.id, true);
+      if (!r || r.status !== 'pending' || new Date(r.respond_by).toISOString() > now) return;
+      const c = (await repo.findCase(trx, d.case_id))!;
+      await repo.updateRequest(trx, r.id, { status: assertRequestTransition(r.status, 'expire'), closed_at: now });
+      const caseStatus = await followRequests(trx, c, now);
+      audit({ action: 'request.expire', entityType: 'case', entityId: c.id, patientRef: c.patient_lookup, details: { requestId: r.id, unitHsaId: r.unit_hsa_id } });
+      // the coordinator is told (and the provider, whose chance to answer has passed)
+      await enqueueEvent(trx, ctx, { type: 'request.expired', caseId: c.id, regionCode: c.region_code, organizationId: r.organization_id, payload: { requestId: r.id, unitHsaId: r.unit_hsa_id, status: 'expired', caseStatus, respondBy: new Date(r.respond_by).toISOString() } });
+      expired.push({ requestId: r.id, caseId: c.id, regionCode: c.region_code });
+    });
+  }
+  return expired;
+}

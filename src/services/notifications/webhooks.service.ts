@@ -1,0 +1,229 @@
+import crypto from 'node:crypto';
+import type { Kysely } from 'kysely';
+import * as repo from '../../db/notifications.repository.js';
+import type { DB } from '../../db/schema.js';
+import { AppError, forbidden, invalid, notFound, type FieldError } from '../../domain/errors.js';
+import { recordAudit } from '../audit.service.js';
+import type { RequestContext } from '../context.js';
+import { EVENT_TYPES } from '../outbox.js';
+import { createPatientCrypto, parsePatientKeys } from '../patient-crypto.js';
+
+/** Encrypts webhook secrets at rest (they must be readable again to sign). */
+export interface SecretBox {
+  encrypt(plain: string): string;
+  decrypt(token: string): string;
+}
+
+const WEBHOOK_KEY_INFO = 'nvf webhook secret v1';
+
+/**
+ * The box for webhook secrets: AES-256-GCM under a key derived (HKDF) from the configured PATIENT_DATA_KEY with its own
+ * info string, so it is independent of the keys that protect patient identities.
+ */
+export function webhookSecretBox(configuredKey: string): SecretBox {
+  const base = parsePatientKeys(configuredKey).encryptionKey;
+  const derive = (info: string) => Buffer.from(crypto.hkdfSync('sha256', base, Buffer.alloc(0), info, 32));
+  return createPatientCrypto({ encryptionKey: derive(WEBHOOK_KEY_INFO), lookupKey: derive(`${WEBHOOK_KEY_INFO} lookup`) });
+}
+
+export interface WebhookDeps {
+  db: Kysely<DB>;
+  secrets: SecretBox;
+  /** demo, sandbox (and tests) allow http://localhost; production only https */
+  mode: 'demo' | 'sandbox' | 'production';
+  /** allow http:// to localhost / 127.0.0.1 even in production mode (tests) */
+  allowLocalHttp?: boolean;
+}
+
+export interface SubscriptionView {
+  id: string;
+  regionCode: string | null;
+  organizationId: string | null;
+  url: string;
+  eventTypes: string[];
+  description: string | null;
+  active: boolean;
+  createdBy: string;
+  createdAt: string;
+  version: number;
+}
+
+export interface CreateSubscriptionInput {
+  url: string;
+  regionCode?: string | undefined;
+  organizationId?: string | undefined;
+  eventTypes?: string[] | undefined;
+  description?: string | undefined;
+}
+
+const view = (r: repo.SubscriptionRow): SubscriptionView => ({
+  id: r.id, regionCode: r.region_code, organizationId: r.organization_id, url: r.url, eventTypes: r.event_types, description: r.description,
+  active: r.active, createdBy: r.created_by, createdAt: new Date(r.created_at).toISOString(), version: r.version,
+});
+
+const isAdmin = (ctx: RequestContext) => ctx.principal.roles.includes('admin');
+
+/** Whether the caller may manage a subscription of this owner: an admin any, a coordinator its region's, a provider its organisation's. */
+function mayManage(ctx: RequestContext, owner: { regionCode: string | null; organizationId: string | null }): boolean {
+  const p = ctx.principal;
+  if (isAdmin(ctx)) return true;
+  if (owner.regionCode !== null && p.roles.includes('coordinator') && p.regionCode === owner.regionCode) return true;
+  if (owner.organizationId !== null && p.roles.includes('provider') && p.organizationId === owner.organizationId) return true;
+  return false;
+}
+
+function checkUrl(raw: string, deps: WebhookDeps): FieldError[] {
+  let u: URL;
+  try {
+    u = new URL(raw);
+  } catch {
+    return [{ field: 'url', message: `${raw.slice(0, 100)} is not an absolute URL` }];
+  }
+  if (u.username || u.password) return [{ field: 'url', message: 'the URL must not carry a user name or password; the signature authenticates the platform' }];
+  if (u.hash) return [{ field: 'url', message: 'the URL must not have a #fragment' }];
+  if (u.protocol === 'https:') return [];
+  const local = u.hostname === 'localhost' || u.hostname === '127.0.0.1' || u.hostname === '[::1]';
+  if (u.protocol === 'http:' && local && (deps.mode !== 'production' || deps.allowLocalHttp)) return [];
+  return [{ field: 'url', message: deps.mode === 'production' ? 'the URL must use https' : 'the URL must use https (http only to localhost or 127.0.0.1 in demo and sandbox)' }];
+}
+
+/**
+ * Create a subscription. The owner is the caller's own region (coordinator) or organisation (provider) when not given;
+ * an admin names one. The secret is made here and returned this once; it is stored encrypted.
+ */
+export async function createSubscription(deps: WebhookDeps, ctx: RequestContext, input: CreateSubscriptionInput): Promise<SubscriptionView & { secret: string }> {
+  const p = ctx.principal;
+  let regionCode = input.regionCode ?? null;
+  let organizationId = input.organizationId ?? null;
+  if (regionCode !== null && organizationId !== null)
+    throw invalid([{ field: 'organizationId', message: 'a subscription belongs to a region or to an organisation, not both' }]);
+  if (regionCode === null && organizationId === null) {
+    if (p.roles.includes('coordinator') && p.regionCode) regionCode = p.regionCode;
+    else if (p.roles.includes('provider') && p.organizationId) organizationId = p.organizationId;
+    else throw invalid([{ field: 'regionCode', message: 'name the regionCode or the organizationId the subscription is for' }]);
+  }
+  const owner = { regionCode, organizationId };
+  if (!mayManage(ctx, owner))
+    throw forbidden(regionCode !== null
+      ? `You may subscribe only for your own region${p.regionCode ? ` (${p.regionCode})` : ''}, not for region ${regionCode}.`
+      : `You may subscribe only for your own organisation${p.organizationId ? ` (${p.organizationId})` : ''}, not for ${organizationId}.`);
+  const errors = checkUrl(input.url, deps);
+  const eventTypes = [...new Set(input.eventTypes ?? [])];
+  for (const [i, t] of eventTypes.entries())
+    if (!(EVENT_TYPES as readonly string[]).includes(t)) errors.push({ field: `eventTypes[${i}]`, message: `${t} is not an event type; use ${EVENT_TYPES.join(', ')}` });
+  if (errors.length > 0) throw invalid(errors);
+  const secret = `whsec_${crypto.randomBytes(32).toString('base64url')}`;
+  const at = ctx.clock.now().toISOString();
+  const row = await deps.db.transaction().execute(async (trx) => {
+    if (regionCode !== null && !(await repo.regionExists(trx, regionCode))) throw invalid([{ field: 'regionCode', message: `there is no region ${regionCode}` }]);
+    if (organizationId !== null && !(await repo.organizationExists(trx, organizationId))) throw invalid([{ field: 'organizationId', message: `there is no organisation ${organizationId}` }]);
+    const created = await repo.insertSubscription(trx, {
+      id: crypto.randomUUID(), regionCode, organizationId, url: input.url, secretEncrypted: deps.secrets.encrypt(secret), eventTypes,
+      description: input.description ?? null, createdBy: p.subject, at,
+    });
+    await recordAudit(trx, ctx, {
+      action: 'webhook.subscribe', entityType: 'webhook_subscription', entityId: created.id,
+      details: { regionCode, organizationId, url: input.url, eventTypes },
+    });
+    return created;
+  });
+  return { ...view(row), secret };
+}
+
+/** The subscriptions the caller may see: an admin all (or filtered), a coordinator its region's, a provider its organisation's. */
+export async function listSubscriptions(deps: WebhookDeps, ctx: RequestContext, opts: { includeInactive?: boolean } = {}): Promise<SubscriptionView[]> {
+  const p = ctx.principal;
+  const includeInactive = opts.includeInactive ?? false;
+  if (isAdmin(ctx)) return (await repo.listSubscriptions(deps.db, {}, includeInactive)).map(view);
+  const out: SubscriptionView[] = [];
+  if (p.roles.includes('coordinator') && p.regionCode) out.push(...(await repo.listSubscriptions(deps.db, { regionCode: p.regionCode }, includeInactive)).map(view));
+  if (p.roles.includes('provider') && p.organizationId) out.push(...(await repo.listSubscriptions(deps.db, { organizationId: p.organizationId }, includeInactive)).map(view));
+  return out;
+}
+
+/** Deactivate a subscription (kept for the record; its pending deliveries are not sent). Another owner's is 404. */
+export async function deactivateSubscription(deps: WebhookDeps, ctx: RequestContext, id: string): Promise<SubscriptionView> {
+  return deps.db.transaction().execute(async (trx) => {
+    const row = await repo.findSubscription(trx, id, { forUpdate: true });
+    if (!row || !mayManage(ctx, { regionCode: row.region_code, organizationId: row.organization_id })) throw notFound('Webhook subscription', id);
+    if (!row.active) return view(row);
+    const updated = await repo.deactivateSubscription(trx, id, ctx.clock.now().toISOString());
+    await recordAudit(trx, ctx, { action: 'webhook.unsubscribe', entityType: 'webhook_subscription', entityId: id, details: { url: row.url } });
+    return view(updated);
+  });
+}
+
+export interface DeadLetterView {
+  id: string;
+  subscriptionId: string;
+  regionCode: string | null;
+  organizationId: string | null;
+  url: string;
+  eventId: string;
+  eventSeq: number;
+  eventType: string;
+  caseId: string | null;
+  occurredAt: string;
+  attempts: number;
+  lastStatus: number | null;
+  lastError: string | null;
+  deadAt: string;
+}
+
+/** Dead deliveries (admin), most recent first. */
+export async function listDeadLetters(deps: WebhookDeps, ctx: RequestContext, opts: { limit: number; after?: { deadAt: string; id: string } | undefined }): Promise<{ items: DeadLetterView[]; next?: { deadAt: string; id: string } }> {
+  if (!isAdmin(ctx)) throw forbidden('Only an admin sees the dead letters.');
+  const rows = await repo.listDeadLetters(deps.db, opts.limit + 1, opts.after);
+  const items = rows.slice(0, opts.limit).map((r): DeadLetterView => ({
+    id: r.id, subscriptionId: r.subscription_id, regionCode: r.region_code, organizationId: r.organization_id, url: r.url, eventId: r.event_id,
+    eventSeq: Number(r.event_seq), eventType: r.type, caseId: r.case_id, occurredAt: new Date(r.occurred_at).toISOString(), attempts: r.attempts,
+    lastStatus: r.last_status, lastError: r.last_error, deadAt: new Date(r.dead_at).toISOString(),
+  }));
+  const last = items[items.length - 1];
+  return rows.length > opts.limit && last ? { items, next: { deadAt: last.deadAt, id: last.id } } : { items };
+}
+
+/** Put a dead delivery back in the queue (admin): it is tried now and for another 24 hours. */
+export async function retryDeadLetter(deps: WebhookDeps, ctx: RequestContext, id: string): Promise<{ id: string; status: 'pending'; nextAttemptAt: string; giveUpAt: string }> {
+  if (!isAdmin(ctx)) throw forbidden('Only an admin re-queues dead letters.');
+  const now = ctx.clock.now();
+  return deps.db.transaction().execute(async (trx) => {
+    const row = await repo.findDelivery(trx, id, true);
+    if (!row) throw notFound('Webhook delivery', id);
+    if (row.status !== 'dead') throw new AppError('conflict', `Delivery ${id} is ${row.status}, not dead; only dead letters are re-queued.`);
+    const giveUpAt = new Date(now.getTime() + 24 * 3600_000).toISOString();
+    await repo.requeueDelivery(trx, id, now.toISOString(), giveUpAt);
+    await recordAudit(trx, ctx, { action: 'webhook.requeue', entityType: 'webhook_delivery', entityId: id, details: { subscriptionId: row.subscription_id, eventId: row.event_id } });
+    return { id, status: 'pending' as const, nextAttemptAt: now.toISOString(), giveUpAt };
+  });
+}
+
+export interface StreamEvent {
+  seq: number;
+  id: string;
+  type: string;
+  occurredAt: string;
+  caseId: string | null;
+  data: Record<string, unknown>;
+}
+
+/** What the caller's events are: an admin all, a coordinator its home region's, a provider its organisation's. */
+export function eventScopeOf(ctx: RequestContext): repo.EventScope {
+  const p = ctx.principal;
+  if (isAdmin(ctx)) return { all: true };
+  return {
+    regionCodes: p.roles.includes('coordinator') && p.regionCode ? [p.regionCode] : [],
+    organizationIds: p.roles.includes('provider') && p.organizationId ? [p.organizationId] : [],
+  };
+}
+
+/** The caller's outbox events after a seq (the server-sent event stream reads through this), oldest first. */
+export async function eventsAfter(db: Kysely<DB>, scope: repo.EventScope, afterSeq: number, limit = 500): Promise<StreamEvent[]> {
+  const rows = await repo.outboxEventsAfter(db, afterSeq, scope, limit);
+  return rows.map((r) => ({ seq: Number(r.seq), id: r.id, type: r.type, occurredAt: new Date(r.occurred_at).toISOString(), caseId: r.case_id, data: r.payload }));
+}
+
+/** Where a stream without Last-Event-ID begins: after the newest event. */
+export async function currentEventSeq(db: Kysely<DB>): Promise<number> {
+  return repo.lastOutboxSeq(db);
+}

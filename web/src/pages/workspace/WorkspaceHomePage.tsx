@@ -1,0 +1,40 @@
+import { Card, Heading, Paragraph } from '@digdir/designsystemet-react';
+import { useI18n } from '../../i18n/index.js';
+import { Link } from '../../router.js';
+import { useSession } from '../../session.js';
+import { PageTitle } from '../../components/PageTitle.js';
+import { hasRole, RequireRole } from '../../workspace/common.js';
+import '../../workspace/workspace.css';
+
+/** "Arbetsyta": the way in to the pages the session's roles may use. */
+export function WorkspaceHomePage() {
+  const { t } = useI18n();
+  const { me } = useSession();
+  const h = t.ws.home;
+  const cards: { href: string; title: string; text: string }[] = [];
+  if (hasRole(me, 'coordinator')) {
+    cards.push({ href: '/arbetsyta/arbetslista', title: t.ws.pages.worklist, text: h.worklistText });
+  }
+  if (hasRole(me, 'provider')) {
+    cards.push({ href: '/arbetsyta/inkorg', title: t.ws.pages.inbox, text: h.inboxText });
+    cards.push({ href: '/arbetsyta/kapacitet', title: t.ws.pages.capacity, text: h.capacityText });
+  }
+  return (
+    <RequireRole roles={['coordinator', 'provider']} title={h.title}>
+      <PageTitle title={h.title}>{h.title}</PageTitle>
+      <Paragraph className="lead">{h.lead}</Paragraph>
+      <ul className="ws-cards">
+        {cards.map((c) => (
+          <li key={c.href}>
+            <Card variant="default">
+              <Heading level={2} data-size="xs">
+                <Link href={c.href}>{c.title}</Link>
+              </Heading>
+              <Paragraph data-size="sm">{c.text}</Paragraph>
+            </Card>
+          </li>
+        ))}
+      </ul>
+    </RequireRole>
+  );
+}
