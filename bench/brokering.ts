@@ -19,6 +19,7 @@ import { connect } from '../src/db/connect.js';
 import { addDays } from '../src/domain/calendar.js';
 import { stockholmDay } from '../src/domain/clock.js';
 import { seedDemoWaitingList } from '../src/services/seed/waiting-list-seed.js';
+import { benchLifecycles } from './lifecycles.js';
 import { freshPostgres, ROOT, startServer, waitHealthy, type RunningServer } from './server.js';
 
 const DURATION = Number(process.env.BENCH_DURATION ?? 10);
@@ -124,12 +125,11 @@ async function benchSearch(server: RunningServer, token: string) {
 }
 
 /**
- * Whole-case lifecycles (open a case, send requests, accept, choose, book, complete) under load: to be added with the
- * case and request API. Return the figures to print under brokering.lifecycles, or undefined while there are none.
+ * Whole-case lifecycles (open a case, send a request, accept, choose, book, complete; each step audited with its outbox
+ * event) by 16 concurrent workers for DURATION seconds: bench/lifecycles.ts.
  */
-async function benchCaseLifecycles(_server: RunningServer, _token: string): Promise<Record<string, unknown> | undefined> {
-  // TODO(cases): POST /api/v1/cases → /requests → accept → /choose → /book → /complete, measured per lifecycle.
-  return undefined;
+async function benchCaseLifecycles(server: RunningServer): Promise<Record<string, unknown>> {
+  return benchLifecycles(server.url, { concurrency: 16, seconds: DURATION });
 }
 
 const database = await freshPostgres(BASE_URL);
@@ -150,11 +150,11 @@ try {
       await db.close();
     }
   }
-  server = await startServer({ ...env, TOKEN_RATE_LIMIT_PER_MINUTE: '100000000' });
+  server = await startServer({ ...env, TOKEN_RATE_LIMIT_PER_MINUTE: '100000000', WRITE_RATE_LIMIT_PER_MINUTE: '100000000' });
   await waitHealthy(server);
   const token = await coordinatorToken(server);
   const search = await benchSearch(server, token);
-  const lifecycles = await benchCaseLifecycles(server, token);
+  const lifecycles = await benchCaseLifecycles(server);
   const result = {
     node: process.version,
     cpus: os.cpus().length,
@@ -164,7 +164,7 @@ try {
       database: `postgresql, nvf seed --scale ${SCALE} (${seedSeconds} s)`,
       waitingList: waitingList ?? null,
       search,
-      ...(lifecycles ? { lifecycles } : {}),
+      lifecycles,
     },
   };
   console.log(JSON.stringify(result, null, 2));

@@ -9,7 +9,7 @@ import { stockholmDay } from './domain/clock.js';
 
 /** Open the database and bring it up to date: migrations, reference data, a signing key, and demo data on an empty database. */
 export async function openAndPrepare(config: Config, log: (msg: string) => void = () => {}): Promise<Database> {
-  const database = await connect(config.databaseUrl);
+  const database = await connect(config.databaseUrl, { poolSize: config.databasePoolSize });
   try {
     const applied = await migrate(database.db);
     if (applied.length > 0) log(`migrations applied: ${applied.join(', ')}`);

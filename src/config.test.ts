@@ -4,7 +4,9 @@ import { DEMO_PATIENT_DATA_KEY, loadConfig } from './config.js';
 describe('configuration', () => {
   it('has the documented defaults', () => {
     const c = loadConfig({});
-    expect(c).toMatchObject({ port: 3000, mode: 'demo', seed: 'demo', capacityStaleAfterDays: 42, waitingListMaxBytes: 300 * 1024 * 1024, databaseUrl: './data/pglite' });
+    expect(c).toMatchObject({ port: 3000, mode: 'demo', seed: 'demo', capacityStaleAfterDays: 42, waitingListMaxBytes: 300 * 1024 * 1024, databaseUrl: './data/pglite', databasePoolSize: 20 });
+    expect(loadConfig({ DATABASE_POOL_SIZE: '5' }).databasePoolSize).toBe(5);
+    expect(() => loadConfig({ DATABASE_POOL_SIZE: '0' })).toThrow(/DATABASE_POOL_SIZE/);
   });
 
   it.each([['30', 30], [' 7 ', 7]])('CAPACITY_STALE_AFTER_DAYS=%j gives %i', (raw, n) => expect(loadConfig({ CAPACITY_STALE_AFTER_DAYS: raw }).capacityStaleAfterDays).toBe(n));

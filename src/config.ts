@@ -27,6 +27,7 @@ const EnvSchema = z.object({
   WAITING_LIST_MAX_BYTES: z.coerce.number().int().positive().default(300 * 1024 * 1024),
   CAPACITY_STALE_AFTER_DAYS: z.coerce.number().int().min(1).max(3650).default(42),
   PATIENT_DATA_KEY: z.string().optional(),
+  DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(20),
 });
 
 /**
@@ -56,6 +57,8 @@ export interface Config {
   waitingListMaxBytes: number;
   /** a capacity report older than this many days is shown as stale */
   capacityStaleAfterDays: number;
+  /** connections to PostgreSQL per instance (PGlite has one) */
+  databasePoolSize: number;
   /** the secret patient identities are encrypted and looked up with (src/services/patient-crypto.ts) */
   patientDataKey: string;
   /** true when no PATIENT_DATA_KEY was given and the public demo key is used (demo and sandbox only) */
@@ -105,6 +108,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     bodyLimitBytes: e.BODY_LIMIT_BYTES,
     waitingListMaxBytes: e.WAITING_LIST_MAX_BYTES,
     capacityStaleAfterDays: e.CAPACITY_STALE_AFTER_DAYS,
+    databasePoolSize: e.DATABASE_POOL_SIZE,
     patientDataKey: e.PATIENT_DATA_KEY ?? DEMO_PATIENT_DATA_KEY,
     patientDataKeyIsDemo: !e.PATIENT_DATA_KEY,
     tokenTtlSeconds: 3600,

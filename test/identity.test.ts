@@ -231,3 +231,24 @@ describe.each(targets)('identity: token endpoint rate limit on %s', (target) => 
     expect(last!.headers['retry-after']).toBeDefined();
   });
 });
+
+describe.each(targets)('identity: verified tokens are remembered, never past their expiry, on %s', (target) => {
+  it('a token verified once still fails after it expires, and a changed token never matches the remembered one', async () => {
+    const clock = { at: Date.parse('2026-11-26T09:00:00Z'), now() { return new Date(this.at); } };
+    const t = await startTestApp(target, { clock });
+    try {
+      const signed = await t.tokens.sign({ subject: 'cached', roles: ['admin'] }, 60);
+      const call = (token: string) => t.app.inject({ method: 'GET', url: '/api/v1/audit/verify', headers: { authorization: `Bearer ${token}` } });
+      expect((await call(signed.access_token)).statusCode).toBe(200);
+      expect((await call(signed.access_token)).statusCode).toBe(200); // from the cache
+      const tampered = `${signed.access_token.slice(0, -4)}AAAA`;
+      expect((await call(tampered)).statusCode).toBe(401);
+      clock.at += 61_000;
+      const expired = await call(signed.access_token);
+      expect(expired.statusCode).toBe(401);
+      expect(expired.json().detail).toMatch(/expired/);
+    } finally {
+      await t.close();
+    }
+  });
+});

@@ -261,7 +261,8 @@ describe.each(targets)('breach forecasts (at-risk) on %s', (target) => {
     expect(remainingWaitDays(2, 7)).toBe(26);
     expect(body.items[1]).toMatchObject({ deadline: addDays(TODAY, 5), waitedDays: 85, clockStart: addDays(TODAY, -95) });
     for (const i of body.items) {
-      expect(Object.keys(i).sort()).toEqual(['breached', 'clockStart', 'daysLeft', 'deadline', 'forecastDate', 'recordId', 'serviceId', 'unitHsaId', 'waitedDays']);
+      expect(Object.keys(i).sort()).toEqual(['breached', 'clockStart', 'daysLeft', 'deadline', 'forecastDate', 'homeMunicipality', 'recordId', 'serviceId', 'unitHsaId', 'waitedDays']);
+      expect(i.homeMunicipality).toMatch(/^\d{4}$/);
       expect(JSON.stringify(i)).not.toMatch(/[0-9a-f]{64}/);
     }
   });
@@ -273,6 +274,9 @@ describe.each(targets)('breach forecasts (at-risk) on %s', (target) => {
     expect((r.json() as { items: Item[] }).items.map((i) => i.daysLeft)).toEqual([-110, 5, 10]);
     const r2 = await get(`region=${w.regionCode}&service=${w.serviceId}&withinDays=0`, admin);
     expect((r2.json() as { items: Item[] }).items.map((i) => i.daysLeft)).toEqual([-110]);
+    // one unit only
+    const onlyC = await get(`region=${w.regionCode}&service=${w.serviceId}&unit=${C.toLowerCase()}`, admin);
+    expect((onlyC.json() as { items: Item[] }).items.map((i) => [i.unitHsaId, i.daysLeft])).toEqual([[C, 10]]);
   });
 
   it('pages with limit and cursor in deadline order', async () => {

@@ -46,6 +46,13 @@ export async function findCase(db: Executor, id: string, lock = false): Promise<
   return q.executeTakeFirst();
 }
 
+/** The case a request belongs to, locked when `lock`. */
+export async function findCaseOfRequest(db: Executor, requestId: string, lock = false): Promise<StoredCase | undefined> {
+  let q = db.selectFrom('cases').selectAll().where('id', '=', (eb) => eb.selectFrom('requests').select('case_id').where('requests.id', '=', requestId));
+  if (lock) q = q.forUpdate();
+  return q.executeTakeFirst();
+}
+
 /** Change a case's fields and move its version on. */
 export async function updateCase(db: Executor, id: string, set: Omit<Updateable<CaseRow>, 'id' | 'version' | 'preferences' | 'updated_at'>, at: string): Promise<number> {
   const r = await db.updateTable('cases').set({ ...set, updated_at: at, version: sql<number>`version + 1` }).where('id', '=', id).returning('version').executeTakeFirstOrThrow();

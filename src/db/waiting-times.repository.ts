@@ -148,6 +148,8 @@ export async function statsForService(db: Executor, serviceId: string, view: Sta
 export interface AtRiskRow {
   recordId: string;
   unitHsaId: string;
+  /** the patient's home municipality (SCB code), for opening a case */
+  homeMunicipality: string;
   serviceId: string;
   clockStart: string;
   waitedDays: number;
@@ -165,12 +167,13 @@ export interface AtRiskRow {
  */
 export async function atRisk(
   db: Executor,
-  opts: { regionCode: string; today: string; withinDays: number; serviceId?: string | undefined; after?: { deadline: string; recordId: string } | undefined; limit: number },
+  opts: { regionCode: string; today: string; withinDays: number; serviceId?: string | undefined; unitHsaId?: string | undefined; after?: { deadline: string; recordId: string } | undefined; limit: number },
 ): Promise<AtRiskRow[]> {
-  const { regionCode, today, withinDays, serviceId, after, limit } = opts;
+  const { regionCode, today, withinDays, serviceId, unitHsaId, after, limit } = opts;
   const r = await sql<{
     record_id: string;
     unit_hsa_id: string;
+    home_municipality: string;
     service_id: string;
     clock_start: string;
     waited_days: number;
@@ -180,7 +183,7 @@ export async function atRisk(
     breached: boolean;
   }>`
     WITH q AS (
-      SELECT e.record_id, e.unit_hsa_id, e.service_id, e.clock_start, e.booked_on,
+      SELECT e.record_id, e.unit_hsa_id, e.home_municipality, e.service_id, e.clock_start, e.booked_on,
              GREATEST(0, (${today}::date - e.clock_start) - e.patient_chosen_days - e.medical_pause_days) AS waited_days,
              e.clock_start + (lim.limit_days + e.patient_chosen_days + e.medical_pause_days) AS deadline,
              row_number() OVER (PARTITION BY e.unit_hsa_id, e.service_id
@@ -190,6 +193,7 @@ export async function atRisk(
         JOIN ${limitsTable()} ON lim.contact_type = s.contact_type AND e.clock_start BETWEEN lim.valid_from AND lim.valid_to
        WHERE e.region_code = ${regionCode} AND e.status = 'waiting'
          ${serviceId === undefined ? sql`` : sql`AND e.service_id = ${serviceId}`}
+         ${unitHsaId === undefined ? sql`` : sql`AND e.unit_hsa_id = ${unitHsaId}`}
     ), f AS (
       SELECT q.*,
              COALESCE(q.booked_on,
@@ -200,7 +204,7 @@ export async function atRisk(
           ON st.level = 'unit' AND st.unit_hsa_id = q.unit_hsa_id AND st.service_id = q.service_id AND st.view = 'excluding_pvv_and_mov'
        WHERE q.deadline <= ${today}::date + ${withinDays}::int
     )
-    SELECT record_id, unit_hsa_id, service_id, to_char(clock_start, 'YYYY-MM-DD') AS clock_start, waited_days::int AS waited_days,
+    SELECT record_id, unit_hsa_id, home_municipality::text AS home_municipality, service_id, to_char(clock_start, 'YYYY-MM-DD') AS clock_start, waited_days::int AS waited_days,
            to_char(deadline, 'YYYY-MM-DD') AS deadline, to_char(forecast_date, 'YYYY-MM-DD') AS forecast_date,
            (deadline - ${today}::date)::int AS days_left, deadline < ${today}::date AS breached
       FROM f
@@ -211,6 +215,7 @@ export async function atRisk(
   return r.rows.map((x) => ({
     recordId: x.record_id,
     unitHsaId: x.unit_hsa_id,
+    homeMunicipality: x.home_municipality,
     serviceId: x.service_id,
     clockStart: x.clock_start,
     waitedDays: x.waited_days,

@@ -64,8 +64,9 @@ export async function recordAudits(trx: Executor, ctx: RequestContext, inputs: r
     prev = hash;
     return row;
   });
-  await trx.insertInto('audit_events').values(rows).execute();
-  await trx.updateTable('audit_head').set({ seq, hash: prev }).where('id', '=', 1).execute();
+  // one round trip: the events and the new chain head together
+  await trx.with('appended', (db) => db.insertInto('audit_events').values(rows))
+    .updateTable('audit_head').set({ seq, hash: prev }).where('id', '=', 1).execute();
 }
 
 /**

@@ -1,5 +1,5 @@
 import crypto from 'node:crypto';
-import { SignJWT, jwtVerify, createLocalJWKSet, decodeProtectedHeader, errors as joseErrors, type JWK } from 'jose';
+import { SignJWT, jwtVerify, createLocalJWKSet, decodeJwt, decodeProtectedHeader, errors as joseErrors, type JWK } from 'jose';
 import type { Kysely, Selectable } from 'kysely';
 import type { ClientsTable, DB } from '../db/schema.js';
 import { AppError } from '../domain/errors.js';
@@ -7,6 +7,10 @@ import { ROLES, type Principal, type Role } from '../domain/roles.js';
 import type { Clock } from '../domain/clock.js';
 import { KeyStore, SIGNING_ALG } from './keys.service.js';
 import { verifySecret } from './secrets.js';
+
+/** How long a verified access token is remembered at most, and how many are (see TokenService.verify). */
+const VERIFIED_CACHE_MS = 5 * 60_000;
+const VERIFIED_CACHE_ENTRIES = 10_000;
 
 export const CLIENT_ASSERTION_TYPE = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
 const ASSERTION_ALGS = ['RS256', 'PS256', 'ES256', 'ES384', 'EdDSA'];
@@ -123,7 +127,33 @@ export class TokenService {
   }
 
   /** Verify an access token and return who it speaks for; any flaw is a 401 that says what was wrong. */
+  /**
+   * Verified tokens, remembered until they expire (at most VERIFIED_CACHE_MS, so that a signing key taken out of the
+   * key set stops working within minutes): an ES256 signature check is the largest single cost of an API request.
+   */
+  private readonly verified = new Map<string, { principal: Principal; until: number }>();
+
   async verify(token: string): Promise<Principal> {
+    const now = this.clock.now().getTime();
+    const hit = this.verified.get(token);
+    if (hit && hit.until > now) return hit.principal;
+    if (hit) this.verified.delete(token);
+    const principal = await this.verifyUncached(token);
+    const exp = (() => {
+      try {
+        return Number(decodeJwt(token).exp) * 1000;
+      } catch {
+        return 0;
+      }
+    })();
+    if (exp > now) {
+      if (this.verified.size >= VERIFIED_CACHE_ENTRIES) this.verified.delete(this.verified.keys().next().value!);
+      this.verified.set(token, { principal, until: Math.min(exp, now + VERIFIED_CACHE_MS) });
+    }
+    return principal;
+  }
+
+  private async verifyUncached(token: string): Promise<Principal> {
     let kid: string | undefined;
     try {
       const header = decodeProtectedHeader(token);

@@ -63,6 +63,7 @@ export interface AtRiskQuery {
   regionCode: string;
   withinDays: number;
   serviceId?: string | undefined;
+  unitHsaId?: string | undefined;
   after?: { deadline: string; recordId: string } | undefined;
   /** page size; one more row is returned when there is a next page */
   limit: number;

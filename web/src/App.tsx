@@ -13,6 +13,10 @@ import { CasePage } from './pages/workspace/CasePage.js';
 import { InboxPage } from './pages/workspace/InboxPage.js';
 import { RequestPage } from './pages/workspace/RequestPage.js';
 import { CapacityPage } from './pages/workspace/CapacityPage.js';
+import { RightsPage } from './pages/patient/RightsPage.js';
+import { AskForCarePage } from './pages/patient/AskForCarePage.js';
+import { ReceiptPage } from './pages/patient/ReceiptPage.js';
+import { MyCasesPage } from './pages/patient/MyCasesPage.js';
 
 export function App() {
   const { path } = useLocation();
@@ -32,6 +36,10 @@ export function App() {
       {page === 'inbox' && <InboxPage />}
       {page === 'request' && <RequestPage key={pathParam(path)} id={pathParam(path)} />}
       {page === 'capacity' && <CapacityPage />}
+      {page === 'rights' && <RightsPage />}
+      {page === 'askCare' && <AskForCarePage />}
+      {page === 'receipt' && <ReceiptPage key={pathParam(path)} id={pathParam(path)} />}
+      {page === 'myCases' && <MyCasesPage />}
     </Layout>
   );
 }

@@ -77,7 +77,11 @@ export type PageId =
   | 'case'
   | 'inbox'
   | 'request'
-  | 'capacity';
+  | 'capacity'
+  | 'rights'
+  | 'askCare'
+  | 'receipt'
+  | 'myCases';
 const ROUTES: Record<string, PageId> = {
   '/': 'start',
   '/hitta-vard': 'directory',
@@ -98,11 +102,18 @@ const ROUTES: Record<string, PageId> = {
   '/workspace/inbox': 'inbox',
   '/arbetsyta/kapacitet': 'capacity',
   '/workspace/capacity': 'capacity',
+  '/dina-rattigheter': 'rights',
+  '/your-rights': 'rights',
+  '/be-om-vard': 'askCare',
+  '/ask-for-care': 'askCare',
+  '/mina-arenden': 'myCases',
+  '/my-cases': 'myCases',
 };
-/** Pages with an id in the path: /arbetsyta/arenden/<id>, /arbetsyta/forfragningar/<id> (and English aliases). */
+/** Pages with an id in the path: /arbetsyta/arenden/<id>, /arbetsyta/forfragningar/<id>, /be-om-vard/klart/<id> (and English aliases). */
 const PARAM_ROUTES: { pattern: RegExp; page: PageId }[] = [
   { pattern: /^\/(?:arbetsyta\/arenden|workspace\/cases)\/([^/]+)$/, page: 'case' },
   { pattern: /^\/(?:arbetsyta\/forfragningar|workspace\/requests)\/([^/]+)$/, page: 'request' },
+  { pattern: /^\/(?:be-om-vard\/klart|ask-for-care\/sent)\/([^/]+)$/, page: 'receipt' },
 ];
 export function pageFor(path: string): PageId {
   const exact = ROUTES[path];

@@ -57,6 +57,7 @@ const AtRiskItem = z.object({
   serviceId: z.string(),
   clockStart: z.string(),
   waitedDays: z.number().int().describe('waited days so far, PvV and MoV excluded'),
+  homeMunicipality: z.string().describe('the patient’s home municipality (SCB code): where a case opened from the episode searches from'),
   deadline: z.string().describe('clock start + limit + PvV + MoV days'),
   forecastDate: z.string().nullable().describe('booked date, or today + the time to treat everyone ahead at the unit’s throughput; null when unknown'),
   daysLeft: z.number().int().describe('deadline − today (negative when passed)'),
@@ -69,7 +70,7 @@ const AtRiskOut = z
     examples: [
       {
         regionCode: '01', today: '2026-11-26', withinDays: 14, nextCursor: null,
-        items: [{ recordId: 'SLL-2026-000123', unitHsaId: 'SE2321000016-ORT1', serviceId: 'knee-replacement', clockStart: '2026-08-20', waitedDays: 98, deadline: '2026-11-18', forecastDate: '2026-12-30', daysLeft: -8, breached: true }],
+        items: [{ recordId: 'SLL-2026-000123', unitHsaId: 'SE2321000016-ORT1', homeMunicipality: '0180', serviceId: 'knee-replacement', clockStart: '2026-08-20', waitedDays: 98, deadline: '2026-11-18', forecastDate: '2026-12-30', daysLeft: -8, breached: true }],
       },
     ],
   });
@@ -113,12 +114,13 @@ export function waitingTimesRoutes(s: AppServices) {
           region: RegionCodeQ.describe('The region, e.g. 01.'),
           withinDays: z.coerce.number().int().min(0).max(365).default(14).describe('Horizon in days (default 14).'),
           service: z.string().min(1).max(63).optional(),
+          unit: z.string().min(1).max(40).optional().describe('Only this unit (HSA-id).'),
           ...PageQuery,
         }),
         response: { 200: AtRiskOut },
       },
     }, async (request) => {
-      const { region, withinDays, service, limit, cursor } = request.query;
+      const { region, withinDays, service, unit, limit, cursor } = request.query;
       const raw = decodeCursor(cursor);
       let after: { deadline: string; recordId: string } | undefined;
       if (raw !== undefined) {
@@ -127,7 +129,7 @@ export function waitingTimesRoutes(s: AppServices) {
         if (i < 0 || !isCalendarDate(deadline)) throw new AppError('bad_request', 'The cursor is not one this API gave out; start again without cursor.');
         after = { deadline, recordId: raw.slice(i + 1) };
       }
-      const { today, rows } = await waitingTimes.atRisk(db, request.ctx, { regionCode: region, withinDays, serviceId: service, after, limit });
+      const { today, rows } = await waitingTimes.atRisk(db, request.ctx, { regionCode: region, withinDays, serviceId: service, unitHsaId: unit?.toUpperCase(), after, limit });
       return { regionCode: region, today, withinDays, ...page(rows, limit, (x) => `${x.deadline}|${x.recordId}`) };
     });
   };

@@ -31,7 +31,7 @@ const todayOf = (ctx: { clock: Clock }) => stockholmDay(ctx.clock.now());
  * After a request changed: move the case to what its requests say (open / requested / offered) through the state
  * machine, so the case and its requests never disagree. Returns the case's new status.
  */
-async function followRequests(trx: Executor, c: repo.StoredCase, now: string): Promise<string> {
+async function followRequests(trx: Executor, c: repo.StoredCase, now: string): Promise<repo.StoredCase['status']> {
   const statuses = (await repo.requestsOfCase(trx, c.id)).map((r) => r.status as RequestStatus);
   const to = caseStatusAfterRequestChange(c.status, statuses);
   const event = derivedCaseEvent(c.status, to);
@@ -154,10 +154,10 @@ export async function listInbox(deps: BrokeringDeps, ctx: RequestContext, q: Inb
 
 /** Lock the request's case, then the request, and check that the caller is its provider (404 otherwise). */
 async function lockForProvider(trx: Executor, ctx: RequestContext, id: string, expectedVersion: number | undefined): Promise<{ r: repo.StoredRequest; c: repo.StoredCase }> {
-  const peek = await repo.findRequest(trx, id);
-  if (!peek || !isProviderOf(ctx.principal, peek)) throw notFound('Request', id);
-  const c = (await repo.findCase(trx, peek.case_id, true))!;
-  const r = (await repo.findRequest(trx, id, true))!;
+  // the case first (every change to a case or its requests locks it first), found through the request
+  const c = await repo.findCaseOfRequest(trx, id, true);
+  const r = c ? await repo.findRequest(trx, id, true) : undefined;
+  if (!c || !r || !isProviderOf(ctx.principal, r)) throw notFound('Request', id);
   checkVersion('Request', id, r.version, expectedVersion);
   return { r, c };
 }
@@ -174,11 +174,11 @@ export async function acceptRequest(deps: BrokeringDeps, ctx: RequestContext, id
     const to = assertRequestTransition(r.status, 'accept');
     const errors = checkOfferedDate(offeredDate, today, c.deadline, 'offeredDate');
     if (errors.length > 0) throw invalid(errors, 'The offer cannot be made; see errors.');
-    await repo.updateRequest(trx, id, { status: to, offered_date: offeredDate, answered_at: now, answered_by: ctx.principal.subject });
+    const version = await repo.updateRequest(trx, id, { status: to, offered_date: offeredDate, answered_at: now, answered_by: ctx.principal.subject });
     const caseStatus = await followRequests(trx, c, now);
     audit({ action: 'request.accept', entityType: 'case', entityId: c.id, patientRef: c.patient_lookup, details: { requestId: id, unitHsaId: r.unit_hsa_id, offeredDate } });
     await enqueueEvent(trx, ctx, { type: 'request.accepted', caseId: c.id, regionCode: c.region_code, organizationId: r.organization_id, payload: { requestId: id, unitHsaId: r.unit_hsa_id, status: to, caseStatus, offeredDate } });
-    return providerItem(deps, ctx, audit, (await repo.findRequest(trx, id))!, (await repo.findCase(trx, c.id))!);
+    return providerItem(deps, ctx, audit, { ...r, status: to, version, offered_date: offeredDate, answered_at: new Date(now), answered_by: ctx.principal.subject }, { ...c, status: caseStatus });
   });
 }
 
@@ -190,11 +190,14 @@ export async function declineRequest(deps: BrokeringDeps, ctx: RequestContext, i
     const to = assertRequestTransition(r.status, 'decline');
     if (!isOneOf(DECLINE_REASONS, reasonCode)) throw invalid([{ field: 'reasonCode', message: `${reasonCode} is not a reason; use one of ${DECLINE_REASONS.join(', ')}` }]);
     if (reasonCode === 'other' && !comment?.trim()) throw invalid([{ field: 'comment', message: 'say in a few words why, when the reason is other' }]);
-    await repo.updateRequest(trx, id, { status: to, decline_reason: reasonCode, decline_comment: comment?.trim() || null, answered_at: now, answered_by: ctx.principal.subject, closed_at: now });
+    const declineComment = comment?.trim() || null;
+    const version = await repo.updateRequest(trx, id, { status: to, decline_reason: reasonCode, decline_comment: declineComment, answered_at: now, answered_by: ctx.principal.subject, closed_at: now });
     const caseStatus = await followRequests(trx, c, now);
     audit({ action: 'request.decline', entityType: 'case', entityId: c.id, patientRef: c.patient_lookup, details: { requestId: id, unitHsaId: r.unit_hsa_id, reasonCode } });
     await enqueueEvent(trx, ctx, { type: 'request.declined', caseId: c.id, regionCode: c.region_code, organizationId: r.organization_id, payload: { requestId: id, unitHsaId: r.unit_hsa_id, status: to, caseStatus, reasonCode } });
-    return providerItem(deps, ctx, audit, (await repo.findRequest(trx, id))!, (await repo.findCase(trx, c.id))!);
+    return providerItem(deps, ctx, audit, {
+      ...r, status: to, version, decline_reason: reasonCode, decline_comment: declineComment, answered_at: new Date(now), answered_by: ctx.principal.subject, closed_at: new Date(now),
+    }, { ...c, status: caseStatus });
   });
 }
 

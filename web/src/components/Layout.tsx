@@ -15,11 +15,14 @@ export function Layout({ page, children }: { page: PageId; children: ReactNode }
     { id: 'start', href: '/', label: t.nav.start },
     { id: 'directory', href: '/hitta-vard', label: t.nav.directory },
     { id: 'waitingTimes', href: '/vantetider', label: t.nav.waitingTimes },
+    { id: 'rights', href: '/dina-rattigheter', label: t.nav.rights },
     { id: 'about', href: '/om', label: t.nav.about },
   ];
   // Coordinators and providers get their workspace in the main menu.
   if (me?.authenticated && me.roles.some((r) => r === 'coordinator' || r === 'provider')) nav.push({ id: 'workspace', href: '/arbetsyta', label: t.nav.workspace });
-  const current: PageId = WORKSPACE_PAGES.includes(page) ? 'workspace' : page;
+  // A logged-in patient follows her own cases.
+  if (me?.authenticated && me.roles.includes('patient')) nav.push({ id: 'myCases', href: '/mina-arenden', label: t.nav.myCases });
+  const current: PageId = WORKSPACE_PAGES.includes(page) ? 'workspace' : page === 'askCare' ? 'rights' : page === 'receipt' ? 'myCases' : page;
   return (
     <div className="app">
       <SkipLink href="#main">{t.skipLink}</SkipLink>
@@ -65,6 +68,9 @@ export function Layout({ page, children }: { page: PageId; children: ReactNode }
         <div className="container">
           <p>{t.footer.about}</p>
           <ul className="site-footer__links">
+            <li>
+              <Link href="/dina-rattigheter">{t.footer.rights}</Link>
+            </li>
             <li>
               <Link href="/om#kallor">{t.footer.sources}</Link>
             </li>

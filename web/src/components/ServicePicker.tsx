@@ -12,12 +12,25 @@ const fold = (s: string) => s.toLocaleLowerCase('sv').normalize('NFC');
  * Search a service by name: a text field and, below it, the matching services as buttons (an accessible alternative
  * to a combobox that works the same with keyboard, touch and screen readers). The number of matches is announced.
  */
-export function ServicePicker({ services, onPick }: { services: Service[]; onPick: (id: string) => void }) {
+export function ServicePicker({
+  services,
+  onPick,
+  inputId: givenInputId,
+  errorId,
+}: {
+  services: Service[];
+  onPick: (id: string) => void;
+  /** A fixed id for the search field (so an error summary can link to it). */
+  inputId?: string;
+  /** The id of an error message about the choice, read out with the field. */
+  errorId?: string;
+}) {
   const { t, lang } = useI18n();
   const w = t.waitingTimes;
   const [text, setText] = useState('');
   const hintId = useId();
-  const inputId = useId();
+  const autoId = useId();
+  const inputId = givenInputId ?? autoId;
   const matches = useMemo(() => {
     const q = fold(text.trim());
     const sorted = [...services].sort((a, b) => a.name[lang].localeCompare(b.name[lang], lang));
@@ -34,7 +47,15 @@ export function ServicePicker({ services, onPick }: { services: Service[]; onPic
         <Paragraph data-size="sm" id={hintId} className="hint">
           {w.searchHint}
         </Paragraph>
-        <Input id={inputId} type="search" autoComplete="off" value={text} aria-describedby={hintId} onChange={(e) => setText(e.target.value)} />
+        <Input
+          id={inputId}
+          type="search"
+          autoComplete="off"
+          value={text}
+          aria-describedby={errorId ? `${hintId} ${errorId}` : hintId}
+          aria-invalid={errorId ? true : undefined}
+          onChange={(e) => setText(e.target.value)}
+        />
       </Field>
       <p role="status" aria-live="polite" className="hint" data-testid="service-matches">
         {text.trim() ? w.matches(matches.length) : ''}

@@ -3,6 +3,8 @@ import { Alert, Button, Card, Heading, Paragraph, Spinner } from '@digdir/design
 import { useI18n } from '../i18n/index.js';
 import { useSession } from '../session.js';
 import { api, isAbort, type DemoPerson } from '../api.js';
+import { Link, navigate, useLocation } from '../router.js';
+import { safeReturnPath } from './patient/patient-api.js';
 import { PageTitle } from '../components/PageTitle.js';
 
 const ROLE_ORDER = ['patient', 'coordinator', 'provider', 'region-reporter', 'analyst', 'admin'];
@@ -48,6 +50,10 @@ function DemoLogin() {
   const { t, lang } = useI18n();
   const { me, refresh } = useSession();
   const l = t.login;
+  // ?roll=patient shows only that role's people; ?till=/be-om-vard returns there after the login.
+  const { query } = useLocation();
+  const onlyRole = query.get('roll') ?? '';
+  const returnTo = safeReturnPath(query.get('till'));
   const [people, setPeople] = useState<DemoPerson[] | null>(null);
   const [loadError, setLoadError] = useState(false);
   const [pending, setPending] = useState<string | null>(null);
@@ -67,10 +73,11 @@ function DemoLogin() {
     const map = new Map<string, DemoPerson[]>();
     for (const p of people ?? []) {
       const role = p.roles[0] ?? 'other';
+      if (onlyRole && !p.roles.includes(onlyRole)) continue;
       map.set(role, [...(map.get(role) ?? []), p]);
     }
     return [...map.entries()].sort(([a], [b]) => rank(a) - rank(b));
-  }, [people]);
+  }, [people, onlyRole]);
 
   const login = async (person: DemoPerson) => {
     setPending(person.id);
@@ -78,6 +85,10 @@ function DemoLogin() {
     try {
       await api.demoLogin(person.id);
       await refresh();
+      if (returnTo) {
+        navigate(returnTo);
+        return;
+      }
       window.scrollTo({ top: 0 });
     } catch {
       setLoginError(true);
@@ -108,6 +119,12 @@ function DemoLogin() {
         </p>
       )}
       {people && people.length === 0 && <Paragraph>{l.noPeople}</Paragraph>}
+      {onlyRole && (
+        <Paragraph>
+          {l.onlyRole(l.roles[onlyRole] ?? onlyRole)}{' '}
+          <Link href={returnTo ? `/logga-in?till=${encodeURIComponent(returnTo)}` : '/logga-in'}>{l.showAll}</Link>
+        </Paragraph>
+      )}
       {groups.map(([role, list]) => (
         <section key={role} className="section" aria-labelledby={`role-${role}`}>
           <Heading level={2} data-size="sm" id={`role-${role}`}>

@@ -71,6 +71,14 @@ export function StartPage() {
             <li key={r}>{r}</li>
           ))}
         </ul>
+        <p className="cta-row">
+          <Link href="/be-om-vard" className="ds-button" data-variant="primary">
+            {s.askLink}
+          </Link>
+          <Link href="/dina-rattigheter" className="ds-link">
+            {s.rightsLink}
+          </Link>
+        </p>
       </section>
     </>
   );

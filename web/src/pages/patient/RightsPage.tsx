@@ -1,0 +1,110 @@
+import { Card, Heading, Paragraph, Table } from '@digdir/designsystemet-react';
+import { useI18n } from '../../i18n/index.js';
+import { Link } from '../../router.js';
+import { useSession } from '../../session.js';
+import { PageTitle } from '../../components/PageTitle.js';
+import { isPatient } from './common.js';
+import './patient.css';
+
+/** Journey 2, first step: the care guarantee in plain words, and the way to ask for care elsewhere. */
+export function RightsPage() {
+  const { t } = useI18n();
+  const { me } = useSession();
+  const r = t.patient.rights;
+  return (
+    <>
+      <PageTitle title={t.nav.rights}>{r.title}</PageTitle>
+      <Paragraph data-size="lg" className="lead">
+        {r.lead}
+      </Paragraph>
+
+      <section aria-labelledby="limits-heading" className="section">
+        <Heading level={2} data-size="md" id="limits-heading">
+          {r.limitsHeading}
+        </Heading>
+        <div className="table-scroll" tabIndex={0} role="region" aria-labelledby="limits-heading">
+          <Table border className="guarantee-table rights-table">
+            <caption>{r.limitsCaption}</caption>
+            <Table.Head>
+              <Table.Row>
+                <Table.HeaderCell scope="col">{r.colWhat}</Table.HeaderCell>
+                <Table.HeaderCell scope="col">{r.colLimit}</Table.HeaderCell>
+                <Table.HeaderCell scope="col">{r.colFrom}</Table.HeaderCell>
+              </Table.Row>
+            </Table.Head>
+            <Table.Body>
+              {r.rows.map((row) => (
+                <Table.Row key={row.what}>
+                  <Table.HeaderCell scope="row">{row.what}</Table.HeaderCell>
+                  <Table.Cell>{row.limit}</Table.Cell>
+                  <Table.Cell>{row.from}</Table.Cell>
+                </Table.Row>
+              ))}
+            </Table.Body>
+          </Table>
+        </div>
+        <Paragraph>{r.calendarDays}</Paragraph>
+      </section>
+
+      <section aria-labelledby="start-heading" className="section">
+        <Heading level={2} data-size="md" id="start-heading">
+          {r.startHeading}
+        </Heading>
+        <Paragraph>{r.startText}</Paragraph>
+      </section>
+
+      <section aria-labelledby="not-counted-heading" className="section">
+        <Heading level={2} data-size="md" id="not-counted-heading">
+          {r.notCountedHeading}
+        </Heading>
+        {r.notCounted.map((p) => (
+          <Paragraph key={p}>{p}</Paragraph>
+        ))}
+      </section>
+
+      <section aria-labelledby="elsewhere-heading" className="section">
+        <Heading level={2} data-size="md" id="elsewhere-heading">
+          {r.elsewhereHeading}
+        </Heading>
+        <Paragraph>{r.elsewhereText}</Paragraph>
+        <ul className="rights">
+          {r.elsewhere.map((p) => (
+            <li key={p}>{p}</li>
+          ))}
+        </ul>
+      </section>
+
+      <section aria-labelledby="not-kept-heading" className="section">
+        <Heading level={2} data-size="md" id="not-kept-heading">
+          {r.notKeptHeading}
+        </Heading>
+        <Paragraph>{r.notKeptLead}</Paragraph>
+        <ol className="rights-steps">
+          {r.notKept.map((s) => (
+            <li key={s.title}>
+              <strong>{s.title}</strong>
+              {s.text}
+            </li>
+          ))}
+        </ol>
+      </section>
+
+      <Card data-color="brand1" variant="tinted" className="section">
+        <Heading level={2} data-size="sm">
+          {r.ctaHeading}
+        </Heading>
+        <Paragraph>{r.ctaText}</Paragraph>
+        <p className="cta-row">
+          <Link href="/be-om-vard" className="ds-button" data-variant="primary">
+            {r.cta}
+          </Link>
+          {isPatient(me) && (
+            <Link href="/mina-arenden" className="ds-link">
+              {r.myCasesLink}
+            </Link>
+          )}
+        </p>
+      </Card>
+    </>
+  );
+}
