@@ -241,7 +241,7 @@ export const en: Messages = {
     days: {
       left: (n: string, one: boolean) => (one ? `${n} day left` : `${n} days left`),
       today: 'The last day is today',
-      passed: (n: string, one: boolean) => (one ? `Passed ${n} day ago` : `Passed ${n} days ago`),
+      passed: (n: string, one: boolean) => (one ? `The last day was ${n} day ago` : `The last day was ${n} days ago`),
     },
     respondBy: {
       inHours: (n: string) => `in ${n} h`,

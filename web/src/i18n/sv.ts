@@ -740,7 +740,7 @@ export const sv = {
     days: {
       left: (n: string, one: boolean) => (one ? `${n} dag kvar` : `${n} dagar kvar`),
       today: 'Sista dagen är i dag',
-      passed: (n: string, one: boolean) => (one ? `Gick ut för ${n} dag sedan` : `Gick ut för ${n} dagar sedan`),
+      passed: (n: string, one: boolean) => (one ? `Sista dagen var för ${n} dag sedan` : `Sista dagen var för ${n} dagar sedan`),
     },
   },
   notFound: {

@@ -89,10 +89,9 @@ function CaseCard({ kase, serviceName }: { kase: PatientCase; serviceName: { sv:
         <dd>
           <time dateTime={kase.deadline}>{day(kase.deadline)}</time>
           {OPEN_STATUSES.includes(kase.status) && (
-            <>
-              {' · '}
+            <span className="pt-days">
               <PatientDaysLeft days={kase.daysLeft} />
-            </>
+            </span>
           )}
         </dd>
         {kase.offer && (

@@ -76,10 +76,9 @@ function Receipt({ id }: { id: string }) {
         <dd data-testid="receipt-deadline">
           <time dateTime={kase.deadline}>{day(kase.deadline)}</time>
           {OPEN_STATUSES.includes(kase.status) && (
-            <>
-              {' · '}
+            <span className="pt-days">
               <PatientDaysLeft days={kase.daysLeft} />
-            </>
+            </span>
           )}
         </dd>
         <dt>{r.status}</dt>
