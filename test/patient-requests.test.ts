@@ -27,6 +27,7 @@ describe.each(targets)('patient-initiated requests (journey 2) on %s', (target) 
     const early = await t.app.inject({ method: 'POST', url: '/api/v1/patient/requests', headers: patient1, payload: { serviceId, clockStart: '2026-11-01' } });
     expect(early.statusCode).toBe(422);
     expect(early.json().errors[0].message).toMatch(/runs until 2027-01-30; you can ask for care elsewhere from 2026-12-31/);
+    expect(early.json()).toMatchObject({ deadline: '2027-01-30', askFrom: '2026-12-31' }); // for the form, whatever the language
 
     const asked = await t.app.inject({
       method: 'POST', url: '/api/v1/patient/requests', headers: patient1,

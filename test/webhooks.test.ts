@@ -365,3 +365,13 @@ describe.each(targets)('webhooks and the event stream on %s', (target) => {
     }
   });
 });
+
+describe('webhook addresses', () => {
+  it('recognises internal hosts a production webhook may not call', async () => {
+    const { isInternalHost } = await import('../src/services/notifications/webhooks.service.js');
+    for (const h of ['localhost', 'api.localhost', 'printer.local', 'db.internal', 'intranet', '127.0.0.1', '10.1.2.3', '172.16.0.1', '172.31.255.255', '192.168.1.1', '169.254.169.254', '100.64.0.1', '0.0.0.0', '[::1]', '[fd00::1]', '[fe80::1]', '[::ffff:127.0.0.1]'])
+      expect(isInternalHost(h), h).toBe(true);
+    for (const h of ['region.example.se', 'hooks.vgregion.se', '8.8.8.8', '172.32.0.1', '192.169.0.1', '[2001:db8::1]'])
+      expect(isInternalHost(h), h).toBe(false);
+  });
+});

@@ -118,9 +118,13 @@ export async function askForCareElsewhere(deps: BrokeringDeps & { mode: Mode }, 
       if (errors.length > 0 || !service || !municipality) throw invalid(errors, 'The request cannot be sent; see errors.');
       const kind = guaranteeKindOf(service.contactType);
       const deadline = guaranteeDeadline({ clockStart: input.clockStart, patientChosenDays: 0, medicalPauseDays: 0 }, ruleFor(kind, input.clockStart).limitDays);
-      if (daysBetween(today, deadline) > ASK_WITHIN_DAYS)
-        throw invalid([{ field: 'clockStart', message: `your guarantee runs until ${deadline}; you can ask for care elsewhere from ${addDays(deadline, -ASK_WITHIN_DAYS)} if you have not been offered a time by then` }],
-          'It is too early to ask for care elsewhere.');
+      if (daysBetween(today, deadline) > ASK_WITHIN_DAYS) {
+        const askFrom = addDays(deadline, -ASK_WITHIN_DAYS);
+        throw new AppError('validation', 'It is too early to ask for care elsewhere.', {
+          errors: [{ field: 'clockStart', message: `your guarantee runs until ${deadline}; you can ask for care elsewhere from ${askFrom} if you have not been offered a time by then` }],
+          extra: { deadline, askFrom },
+        });
+      }
       const lookup = deps.patients.lookupHash(identity.value);
       await repo.insertCase(trx, {
         id, regionCode: municipality.region_code, serviceId: service.id, guaranteeKind: kind, clockStart: input.clockStart, deadline, origin: 'patient',

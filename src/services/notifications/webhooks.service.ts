@@ -72,6 +72,23 @@ function mayManage(ctx: RequestContext, owner: { regionCode: string | null; orga
   return false;
 }
 
+/**
+ * A host the platform must not call in production (server-side request forgery): loopback, private, link-local and
+ * carrier-grade NAT address literals, and names that only resolve inside a network. A name resolving to such an address
+ * is not caught here (the network's egress rules must stop it).
+ */
+export function isInternalHost(hostname: string): boolean {
+  const h = hostname.toLowerCase().replace(/^\[|\]$/g, '').replace(/\.$/, '');
+  if (h === 'localhost' || h.endsWith('.localhost') || h.endsWith('.local') || h.endsWith('.internal') || h.endsWith('.lan') || !h.includes('.') && !h.includes(':')) return true;
+  const v4 = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(h);
+  if (v4) {
+    const [a, b] = [Number(v4[1]), Number(v4[2])];
+    return a === 0 || a === 10 || a === 127 || (a === 169 && b === 254) || (a === 172 && b >= 16 && b <= 31) || (a === 192 && b === 168) || (a === 100 && b >= 64 && b <= 127) || a >= 224;
+  }
+  if (h.includes(':')) return h === '::' || h === '::1' || /^f[cd]/.test(h) || /^fe[89ab]/.test(h) || h.startsWith('::ffff:');
+  return false;
+}
+
 function checkUrl(raw: string, deps: WebhookDeps): FieldError[] {
   let u: URL;
   try {
@@ -81,7 +98,11 @@ function checkUrl(raw: string, deps: WebhookDeps): FieldError[] {
   }
   if (u.username || u.password) return [{ field: 'url', message: 'the URL must not carry a user name or password; the signature authenticates the platform' }];
   if (u.hash) return [{ field: 'url', message: 'the URL must not have a #fragment' }];
-  if (u.protocol === 'https:') return [];
+  if (u.protocol === 'https:') {
+    if (deps.mode === 'production' && !deps.allowLocalHttp && isInternalHost(u.hostname))
+      return [{ field: 'url', message: `${u.hostname} is an internal address; a webhook must go to a public https address` }];
+    return [];
+  }
   const local = u.hostname === 'localhost' || u.hostname === '127.0.0.1' || u.hostname === '[::1]';
   if (u.protocol === 'http:' && local && (deps.mode !== 'production' || deps.allowLocalHttp)) return [];
   return [{ field: 'url', message: deps.mode === 'production' ? 'the URL must use https' : 'the URL must use https (http only to localhost or 127.0.0.1 in demo and sandbox)' }];
