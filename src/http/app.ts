@@ -31,6 +31,8 @@ import { registerWeb } from './web.js';
 import { registerIdempotency } from './idempotency.js';
 import { VersionedResponseCache } from './response-cache.js';
 import { directoryVersion } from '../db/directory.repository.js';
+import { waitingTimesVersion } from '../db/waiting-times.repository.js';
+import { stockholmDay } from '../domain/clock.js';
 import { createPatientCrypto, parsePatientKeys, type PatientCrypto } from '../services/patient-crypto.js';
 import './types.js';
 
@@ -46,6 +48,8 @@ export interface AppServices extends AppDeps {
   keys: KeyStore;
   /** cached answers of public directory reads (src/http/response-cache.ts) */
   directoryCache: VersionedResponseCache;
+  /** cached answers of the public waiting times (figures, capacity reports and the day) */
+  waitingTimesCache: VersionedResponseCache;
   /** encryption and look-up hashing of patient identities (PATIENT_DATA_KEY) */
   patients: PatientCrypto;
 }
@@ -99,12 +103,19 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   );
   const directoryCache = new VersionedResponseCache(() => directoryVersion(deps.database.db));
   const patients = createPatientCrypto(parsePatientKeys(config.patientDataKey));
-  const services: AppServices = { ...deps, tokens, keys, directoryCache, patients };
-  app.addHook('onReady', async () => {
-    directoryCache.start();
-    await directoryCache.poll();
+  const waitingTimesCache = new VersionedResponseCache(() => waitingTimesVersion(deps.database.db, stockholmDay(deps.clock.now())));
+  const services: AppServices = { ...deps, tokens, keys, directoryCache, waitingTimesCache, patients };
+  const caches = [directoryCache, waitingTimesCache];
+  app.decorate('pollCaches', async () => {
+    await Promise.all(caches.map((c) => c.poll()));
   });
-  app.addHook('onClose', async () => directoryCache.stop());
+  app.addHook('onReady', async () => {
+    for (const c of caches) c.start();
+    await app.pollCaches();
+  });
+  app.addHook('onClose', async () => {
+    for (const c of caches) c.stop();
+  });
 
   // Every guarded route declares its access; a route without one is a programming error found at start.
   const routePatterns: { method: string; pattern: RegExp }[] = [];

@@ -10,6 +10,10 @@ declare module 'fastify' {
     principal: Principal;
     ctx: RequestContext;
   }
+  interface FastifyInstance {
+    /** Read the data versions behind the cached public answers now (they are read every second anyway). */
+    pollCaches(): Promise<void>;
+  }
 }
 
 export {};

@@ -91,6 +91,12 @@ export function capacityRoutes(s: AppServices) {
     // Bulk files are read whole (≤ 5 MB) as bytes; the service decodes and parses them.
     app.addContentTypeParser(['text/csv', 'application/x-ndjson'], { parseAs: 'buffer', bodyLimit: maxBytes }, (_req, body, done) => done(null, body));
 
+    // A report or submission through this instance shows in the public waiting times at once (others within a second).
+    app.addHook('onSend', async (request, reply, payload) => {
+      if (request.method !== 'GET' && reply.statusCode < 300) await s.waitingTimesCache.invalidate();
+      return payload;
+    });
+
     r.put('/units/:hsaId/capacity/:serviceId', {
       config: { access: WRITERS, rateLimit: writeLimit },
       schema: {

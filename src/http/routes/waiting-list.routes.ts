@@ -62,6 +62,12 @@ export function waitingListRoutes(s: AppServices) {
     // The file is never buffered: the route gets the raw request stream and spools it (with its own size limit).
     app.addContentTypeParser(['text/csv', 'application/x-ndjson'], (_request, payload, done) => done(null, payload));
 
+    // A report or submission through this instance shows in the public waiting times at once (others within a second).
+    app.addHook('onSend', async (request, reply, payload) => {
+      if (request.method !== 'GET' && reply.statusCode < 300) await s.waitingTimesCache.invalidate();
+      return payload;
+    });
+
     r.post('/waiting-list/submissions', {
       config: { access: REPORTER, rateLimit: writeRateLimit(s.config) },
       schema: {
