@@ -178,7 +178,7 @@ describe.each(targets)('computed waiting times on %s', (target) => {
     const started = Date.now();
     let seen: number | null = null;
     while (Date.now() - started < 5000 && seen !== 34) {
-      seen = unitRow((await rowsOf(`service=${w.serviceId}`)).items, B).reportedExpectedWaitDays;
+      seen = unitRow((await rowsOf(`service=${w.serviceId}`)).items, B).reportedExpectedWaitDays as number | null;
       if (seen !== 34) await new Promise((r) => setTimeout(r, 100));
     }
     expect(seen).toBe(34);
