@@ -1,4 +1,5 @@
 import type { ColumnType, Generated, JSONColumnType } from 'kysely';
+import type { CasePreferences } from '../domain/case-state.js';
 
 /** Row types of every table, written by hand to match src/db/migrations (Kysely needs no code generation). */
 type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
@@ -286,14 +287,8 @@ export interface CaseRow {
 }
 export type CasesTable = CaseRow;
 
-/** A case's preferences as stored (contract: POST /api/v1/cases, "preferences"). */
-export interface CasePreferences {
-  maxDistanceKm?: number;
-  unavailableDates?: string[];
-  language?: string;
-  accessibilityNeeds?: string;
-  notes?: string;
-}
+/** A case's preferences as stored (src/domain/case-state.ts). */
+export type { CasePreferences } from '../domain/case-state.js';
 
 export interface RequestsTable {
   id: string;

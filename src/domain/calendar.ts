@@ -46,3 +46,11 @@ export function daysBetween(from: string, to: string): number {
 /** The earlier / later of two dates. */
 export const minDate = (a: string, b: string): string => (a <= b ? a : b);
 export const maxDate = (a: string, b: string): string => (a >= b ? a : b);
+
+/** The same day a year later (29 February → 28 February). */
+export function sameDayNextYear(date: string): string {
+  if (!isCalendarDate(date)) throw new RangeError(`${date} is not a calendar date (YYYY-MM-DD)`);
+  const y = String(Number(date.slice(0, 4)) + 1).padStart(4, '0');
+  const md = date.slice(5);
+  return md === '02-29' ? `${y}-02-28` : `${y}-${md}`;
+}

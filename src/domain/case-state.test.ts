@@ -10,7 +10,11 @@ import {
   CANCEL_REASONS,
   CASE_EVENTS,
   CASE_STATUSES,
+  caseDeadline,
   caseStatusAfterRequestChange,
+  checkClockStart,
+  checkPreferences,
+  commitmentValidUntil,
   derivedCaseEvent,
   caseTransition,
   caseTransitionRows,
@@ -339,5 +343,35 @@ describe('date checks', () => {
       expect(errors[i]!.field).toBe('completedOn');
       expect(errors[i]!.message).toContain(f);
     });
+  });
+});
+
+describe('opening a case', () => {
+  it('checks the clock start: a date, not in the future, at most three years back', () => {
+    expect(checkClockStart('2026-11-26', '2026-11-26')).toEqual([]);
+    expect(checkClockStart('2023-11-24', '2026-11-26')).toEqual([]); // 3 × 366 days back
+    expect(checkClockStart('2023-11-23', '2026-11-26')[0]!.message).toMatch(/more than three years ago/);
+    expect(checkClockStart('2026-11-27', '2026-11-26')[0]!.message).toMatch(/in the future/);
+    expect(checkClockStart('2026-02-30', '2026-11-26')[0]).toMatchObject({ field: 'clockStart', message: expect.stringMatching(/not a date/) });
+  });
+
+  it('checks the dates a patient cannot come, naming each by its place', () => {
+    expect(checkPreferences(undefined, '2026-11-26')).toEqual([]);
+    expect(checkPreferences({ unavailableDates: ['2026-12-24', '2026-11-01', '2026-13-01'] }, '2026-11-26').map((e) => e.field)).toEqual([
+      'preferences.unavailableDates[1]', 'preferences.unavailableDates[2]',
+    ]);
+  });
+
+  it.each([
+    ['treatment', '2026-10-01', 0, 'treatment', '2026-12-30'],
+    ['first_visit', '2026-10-01', 12, 'specialist_first_visit', '2027-01-11'],
+    ['primary_assessment', '2026-11-20', 0, 'primary_assessment', '2026-11-23'],
+    ['primary_assessment', '2018-06-01', 0, 'primary_assessment', '2018-06-08'], // 7 days before 2019
+  ] as const)('a %s case from %s with %i excluded days is a %s case due %s', (contact, start, excluded, kind, deadline) =>
+    expect(caseDeadline(contact, start, excluded)).toEqual({ guaranteeKind: kind, deadline }));
+
+  it('a payment commitment runs one year, 29 February to 28 February', () => {
+    expect(commitmentValidUntil('2026-11-26')).toBe('2027-11-26');
+    expect(commitmentValidUntil('2028-02-29')).toBe('2029-02-28');
   });
 });

@@ -1,4 +1,6 @@
-import { isCalendarDate } from './calendar.js';
+import { addDays, isCalendarDate, sameDayNextYear } from './calendar.js';
+import type { ContactType } from './directory.js';
+import { guaranteeDeadline, guaranteeKindOf, ruleFor, type GuaranteeKind } from './guarantee.js';
 import { AppError, type FieldError } from './errors.js';
 
 /**
@@ -323,6 +325,53 @@ export const OUTCOME_LABELS: Readonly<Record<Outcome, Label>> = {
 /** Whether `value` is one of `set` (narrows to the set's type), e.g. isOneOf(DECLINE_REASONS, body.reason). */
 export function isOneOf<T extends string>(set: readonly T[], value: unknown): value is T {
   return typeof value === 'string' && (set as readonly string[]).includes(value);
+}
+
+/* ---------------------------------------------------------- opening a case ---------------------------------------------------------- */
+
+/** The patient's wishes for a case (contract: POST /api/v1/cases, "preferences"). */
+export interface CasePreferences {
+  maxDistanceKm?: number;
+  unavailableDates?: string[];
+  language?: string;
+  accessibilityNeeds?: string;
+  notes?: string;
+}
+
+/** How far back a clock start may lie: a wait of more than three years is a data error, not a case. */
+export const MAX_CLOCK_AGE_DAYS = 3 * 366;
+
+/** The clock start of a case: a calendar date, not in the future, at most three years ago. Returns every problem. */
+export function checkClockStart(clockStart: string, today: string, field = 'clockStart'): FieldError[] {
+  if (!isCalendarDate(clockStart)) return [{ field, message: `${clockStart} is not a date (YYYY-MM-DD)` }];
+  if (clockStart > today) return [{ field, message: `${clockStart} is in the future (today is ${today}); the guarantee counts from the decision or referral` }];
+  if (clockStart < addDays(today, -MAX_CLOCK_AGE_DAYS)) return [{ field, message: `${clockStart} is more than three years ago; check the date` }];
+  return [];
+}
+
+/** The patient's preferences: dates they cannot come must be real dates from today on. Returns every problem. */
+export function checkPreferences(p: CasePreferences | undefined, today: string): FieldError[] {
+  const errors: FieldError[] = [];
+  for (const [i, d] of (p?.unavailableDates ?? []).entries()) {
+    if (!isCalendarDate(d)) errors.push({ field: `preferences.unavailableDates[${i}]`, message: `${d} is not a date (YYYY-MM-DD)` });
+    else if (d < today) errors.push({ field: `preferences.unavailableDates[${i}]`, message: `${d} has passed; list only dates from today (${today}) on` });
+  }
+  return errors;
+}
+
+/**
+ * The guarantee of a case and its deadline: the guarantee of the service's contact type, its limit in force on the clock
+ * start, plus the days already excluded from the wait (patient-chosen and medical pauses of a waiting episode).
+ */
+export function caseDeadline(contactType: ContactType, clockStart: string, excludedDays = 0): { guaranteeKind: GuaranteeKind; deadline: string } {
+  const guaranteeKind = guaranteeKindOf(contactType);
+  const deadline = guaranteeDeadline({ clockStart, patientChosenDays: excludedDays, medicalPauseDays: 0 }, ruleFor(guaranteeKind, clockStart).limitDays);
+  return { guaranteeKind, deadline };
+}
+
+/** The last day of the home region's payment commitment (betalningsförbindelse): valid one year from the choice. */
+export function commitmentValidUntil(chosenOn: string): string {
+  return sameDayNextYear(chosenOn);
 }
 
 /* ------------------------------------------------------------- date checks ------------------------------------------------------------- */

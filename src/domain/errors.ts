@@ -39,3 +39,11 @@ export const notFound = (what: string, id: string): AppError => new AppError('no
 export const forbidden = (message: string): AppError => new AppError('forbidden', message);
 export const invalid = (errors: FieldError[], message = 'The request has invalid values; see errors.'): AppError =>
   new AppError('validation', message, { errors });
+
+/** 412 when a change names (If-Match) another version than the current one; nothing when no version was named. */
+export function checkVersion(kind: string, id: string, current: number, expected: number | undefined): void {
+  if (expected !== undefined && expected !== current)
+    throw new AppError('precondition_failed', `${kind} ${id} has changed (version ${current}, you sent If-Match for ${expected}); read it again and retry.`, {
+      extra: { currentVersion: current },
+    });
+}

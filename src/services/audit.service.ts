@@ -3,6 +3,9 @@ import { sql } from 'kysely';
 import type { Kysely, Transaction } from 'kysely';
 import type { DB } from '../db/schema.js';
 import { chainInput, type AuditRecord } from '../domain/audit.js';
+import { stockholmDay } from '../domain/clock.js';
+import { invalid } from '../domain/errors.js';
+import { parsePatientIdentity } from '../domain/patient-identity.js';
 import type { Executor, RequestContext } from './context.js';
 
 export interface AuditInput {
@@ -164,8 +167,10 @@ export interface PatientLogItem {
  * The patient's log extract (loggutdrag, patientdatalagen 4 kap 3 §): every audited access to the patient's data,
  * found by the keyed hash of the identity (never the identity itself). Producing it is audited too.
  */
-export async function patientLog(db: Kysely<DB>, ctx: RequestContext, patients: { lookupHash(v: string): string }, identity: string): Promise<PatientLogItem[]> {
-  const ref = patients.lookupHash(identity);
+export async function patientLog(db: Kysely<DB>, ctx: RequestContext, patients: { lookupHash(v: string): string }, personnummer: string): Promise<PatientLogItem[]> {
+  const identity = parsePatientIdentity(personnummer, stockholmDay(ctx.clock.now()));
+  if (!identity.ok) throw invalid([{ field: 'personnummer', message: identity.message }]);
+  const ref = patients.lookupHash(identity.value);
   return db.transaction().execute(async (trx) => {
     const rows = await trx.selectFrom('audit_events')
       .select(['occurred_at', 'action', 'outcome', 'actor_organization_id', 'actor_unit_hsa_id', 'actor_region_code', 'actor_roles', 'entity_type', 'entity_id'])

@@ -1,21 +1,13 @@
 import type { Kysely } from 'kysely';
 import type { DB } from '../db/schema.js';
 import * as repo from '../db/directory.repository.js';
-import { AppError, invalid, notFound, type FieldError } from '../domain/errors.js';
+import { checkVersion, invalid, notFound, type FieldError } from '../domain/errors.js';
 import { KVA_CODE_PATTERN, parseHsaId, parseOrganizationNumber } from '../domain/identifiers.js';
 import type {
   Organization, OrganizationCreate, OrganizationPatch, Service, ServiceCreate, ServicePatch, Unit, UnitCreate, UnitPatch,
 } from '../domain/directory.js';
 import { recordAudit } from './audit.service.js';
 import type { Executor, RequestContext } from './context.js';
-
-/** Check that a change is made against the version the caller read (If-Match), else 412. */
-function checkVersion(kind: string, id: string, current: number, expected: number | undefined): void {
-  if (expected !== undefined && expected !== current)
-    throw new AppError('precondition_failed', `${kind} ${id} has changed (version ${current}, you sent If-Match for ${expected}); read it again and retry.`, {
-      extra: { currentVersion: current },
-    });
-}
 
 function slugify(name: string): string {
   return name

@@ -2,15 +2,13 @@ import crypto from 'node:crypto';
 import type { Kysely } from 'kysely';
 import * as repo from '../../db/brokering.repository.js';
 import { findMunicipality, findService } from '../../db/directory.repository.js';
-import type { CasePreferences, DB } from '../../db/schema.js';
-import { addDays, isCalendarDate } from '../../domain/calendar.js';
+import type { DB } from '../../db/schema.js';
 import {
-  assertCaseTransition, assertRequestTransition, CANCEL_REASONS, checkBookDate, checkCompletedOn, CLOSE_REASONS, isOneOf, OUTCOMES,
-  type CaseStatus,
+  assertCaseTransition, assertRequestTransition, CANCEL_REASONS, caseDeadline, checkBookDate, checkClockStart, checkCompletedOn, checkPreferences,
+  CLOSE_REASONS, commitmentValidUntil, isOneOf, OUTCOMES, type CasePreferences, type CaseStatus,
 } from '../../domain/case-state.js';
 import { stockholmDay } from '../../domain/clock.js';
-import { AppError, forbidden, invalid, notFound, type FieldError } from '../../domain/errors.js';
-import { guaranteeDeadline, guaranteeKindOf, ruleFor } from '../../domain/guarantee.js';
+import { AppError, checkVersion, forbidden, invalid, notFound, type FieldError } from '../../domain/errors.js';
 import { parsePatientIdentity } from '../../domain/patient-identity.js';
 import { auditedTransaction } from '../audit.service.js';
 import { enqueueEvent } from '../outbox.js';
@@ -32,9 +30,6 @@ export interface OpenCaseInput {
   waitingRecordId?: string | undefined;
 }
 
-/** How far back a clock start may lie: a waiting time of more than three years is a data error, not a case. */
-const MAX_CLOCK_AGE_DAYS = 3 * 366;
-
 const nowOf = (ctx: RequestContext) => ctx.clock.now().toISOString();
 const todayOf = (ctx: RequestContext) => stockholmDay(ctx.clock.now());
 
@@ -43,30 +38,6 @@ export function uniqueViolation(err: unknown): string | undefined {
   const e = err as { code?: unknown; constraint?: unknown; message?: unknown } | null;
   if (!e || e.code !== '23505') return undefined;
   return typeof e.constraint === 'string' ? e.constraint : String(e.message ?? '');
-}
-
-/** 412 when If-Match named another version than the current one. */
-export function checkVersion(kind: string, id: string, current: number, expected: number | undefined): void {
-  if (expected !== undefined && expected !== current)
-    throw new AppError('precondition_failed', `${kind} ${id} has changed (version ${current}, you sent If-Match for ${expected}); read it again and retry.`, {
-      extra: { currentVersion: current },
-    });
-}
-
-/** One year after a date, the same day (29 February → 28 February): how long a payment commitment is valid. */
-export function oneYearAfter(date: string): string {
-  const y = String(Number(date.slice(0, 4)) + 1).padStart(4, '0');
-  const md = date.slice(5);
-  return md === '02-29' ? `${y}-02-28` : `${y}-${md}`;
-}
-
-function checkPreferences(p: CasePreferences | undefined, today: string): FieldError[] {
-  const errors: FieldError[] = [];
-  for (const [i, d] of (p?.unavailableDates ?? []).entries()) {
-    if (!isCalendarDate(d)) errors.push({ field: `preferences.unavailableDates[${i}]`, message: `${d} is not a date (YYYY-MM-DD)` });
-    else if (d < today) errors.push({ field: `preferences.unavailableDates[${i}]`, message: `${d} has passed; list only dates from today (${today}) on` });
-  }
-  return errors;
 }
 
 /**
@@ -105,15 +76,10 @@ export async function openCase(deps: BrokeringDeps, ctx: RequestContext, input: 
           excludedDays = episode.patient_chosen_days + episode.medical_pause_days;
         }
       }
-      if (!isCalendarDate(clockStart)) errors.push({ field: 'clockStart', message: `${clockStart} is not a date (YYYY-MM-DD)` });
-      else if (clockStart > today) errors.push({ field: 'clockStart', message: `${clockStart} is in the future (today is ${today}); the clock starts at the decision or referral` });
-      else if (clockStart < addDays(today, -MAX_CLOCK_AGE_DAYS)) errors.push({ field: 'clockStart', message: `${clockStart} is more than three years ago; check the date` });
-      errors.push(...checkPreferences(input.preferences, today));
+      errors.push(...checkClockStart(clockStart, today), ...checkPreferences(input.preferences, today));
       if (errors.length > 0 || !identity.ok || !service) throw invalid(errors, 'The case cannot be opened; see errors.');
 
-      const kind = guaranteeKindOf(service.contactType);
-      const limit = ruleFor(kind, clockStart).limitDays;
-      const deadline = guaranteeDeadline({ clockStart, patientChosenDays: excludedDays, medicalPauseDays: 0 }, limit);
+      const { guaranteeKind: kind, deadline } = caseDeadline(service.contactType, clockStart, excludedDays);
       const lookup = deps.patients.lookupHash(identity.value);
       await repo.insertCase(trx, {
         id, regionCode, serviceId: service.id, guaranteeKind: kind, clockStart, deadline, origin: 'coordinator', patientLookup: lookup,
@@ -201,7 +167,7 @@ export async function chooseOffer(deps: BrokeringDeps, ctx: RequestContext, id: 
     const withdrawn = await repo.withdrawOpenRequests(trx, id, now, r.id);
     const referralId = crypto.randomUUID();
     await repo.updateCase(trx, id, {
-      status: to, chosen_request_id: r.id, referral_id: referralId, paying_region_code: c.region_code, commitment_valid_until: oneYearAfter(today),
+      status: to, chosen_request_id: r.id, referral_id: referralId, paying_region_code: c.region_code, commitment_valid_until: commitmentValidUntil(today),
     }, now);
     audit({
       action: 'case.choose', entityType: 'case', entityId: id, patientRef: c.patient_lookup,

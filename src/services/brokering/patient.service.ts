@@ -2,12 +2,10 @@ import crypto from 'node:crypto';
 import type { Mode } from '../../config.js';
 import * as repo from '../../db/brokering.repository.js';
 import { findMunicipality, findService } from '../../db/directory.repository.js';
-import type { CasePreferences } from '../../db/schema.js';
-import { addDays, daysBetween, isCalendarDate } from '../../domain/calendar.js';
-import type { CaseStatus } from '../../domain/case-state.js';
+import { addDays, daysBetween } from '../../domain/calendar.js';
+import { caseDeadline, checkClockStart, checkPreferences, type CasePreferences, type CaseStatus } from '../../domain/case-state.js';
 import { stockholmDay } from '../../domain/clock.js';
 import { AppError, forbidden, invalid, type FieldError } from '../../domain/errors.js';
-import { guaranteeDeadline, guaranteeKindOf, ruleFor } from '../../domain/guarantee.js';
 import { parsePatientIdentity } from '../../domain/patient-identity.js';
 import { auditedTransaction } from '../audit.service.js';
 import type { RequestContext } from '../context.js';
@@ -112,12 +110,9 @@ export async function askForCareElsewhere(deps: BrokeringDeps & { mode: Mode }, 
       const home = input.homeMunicipality ?? who.homeMunicipality;
       const municipality = await findMunicipality(trx, home);
       if (!municipality) errors.push({ field: 'homeMunicipality', message: `${home} is not a Swedish municipality code` });
-      if (!isCalendarDate(input.clockStart)) errors.push({ field: 'clockStart', message: `${input.clockStart} is not a date (YYYY-MM-DD)` });
-      else if (input.clockStart > today) errors.push({ field: 'clockStart', message: 'the date of the decision or referral cannot be in the future' });
-      else if (input.clockStart < addDays(today, -3 * 366)) errors.push({ field: 'clockStart', message: 'the date is more than three years ago; check it, or contact your region' });
+      errors.push(...checkClockStart(input.clockStart, today), ...checkPreferences(input.preferences, today));
       if (errors.length > 0 || !service || !municipality) throw invalid(errors, 'The request cannot be sent; see errors.');
-      const kind = guaranteeKindOf(service.contactType);
-      const deadline = guaranteeDeadline({ clockStart: input.clockStart, patientChosenDays: 0, medicalPauseDays: 0 }, ruleFor(kind, input.clockStart).limitDays);
+      const { guaranteeKind: kind, deadline } = caseDeadline(service.contactType, input.clockStart);
       if (daysBetween(today, deadline) > ASK_WITHIN_DAYS) {
         const askFrom = addDays(deadline, -ASK_WITHIN_DAYS);
         throw new AppError('validation', 'It is too early to ask for care elsewhere.', {

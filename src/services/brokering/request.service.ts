@@ -8,14 +8,14 @@ import {
   type RequestStatus,
 } from '../../domain/case-state.js';
 import { stockholmDay, type Clock } from '../../domain/clock.js';
-import { AppError, forbidden, invalid, notFound } from '../../domain/errors.js';
+import { AppError, checkVersion, forbidden, invalid, notFound } from '../../domain/errors.js';
 import { haversineKm } from '../../domain/ranking.js';
 import type { Principal } from '../../domain/roles.js';
 import { defaultRespondBy } from '../../domain/working-days.js';
 import { auditedTransaction, type AuditInput } from '../audit.service.js';
 import { enqueueEvent } from '../outbox.js';
 import type { Executor, RequestContext } from '../context.js';
-import { checkVersion, type BrokeringDeps, uniqueViolation } from './case.service.js';
+import { type BrokeringDeps, uniqueViolation } from './case.service.js';
 import { anonymousPatient, caseView, inboxItem, isCoordinatorOf, isProviderOf, patientView, requestView, type CaseView, type InboxItem, type RequestView } from './views.js';
 
 /** A respond-by time must leave the unit at least this long, and may not be further away than this. */
