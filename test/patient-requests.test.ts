@@ -24,6 +24,8 @@ describe.each(targets)('patient-initiated requests (journey 2) on %s', (target) 
 
   it('a patient past the guarantee asks for care elsewhere; the case lands in the home region’s queue and she follows it in plain words', async () => {
     const patient1 = await loginAs('patient-1');
+    // the form is prefilled with where she lives, as the login verified it
+    expect((await t.app.inject({ method: 'GET', url: '/api/v1/me', headers: patient1 })).json()).toMatchObject({ roles: ['patient'], homeMunicipality: '2580' });
     const early = await t.app.inject({ method: 'POST', url: '/api/v1/patient/requests', headers: patient1, payload: { serviceId, clockStart: '2026-11-01' } });
     expect(early.statusCode).toBe(422);
     expect(early.json().errors[0].message).toMatch(/runs until 2027-01-30; you can ask for care elsewhere from 2026-12-31/);
@@ -61,6 +63,7 @@ describe.each(targets)('patient-initiated requests (journey 2) on %s', (target) 
 
   it('refuses a patient token without a verified identity, staff, and bad forms', async () => {
     const anonymousPatient = await t.auth({ roles: ['patient'], subject: 'someone' });
+    expect((await t.app.inject({ method: 'GET', url: '/api/v1/me', headers: anonymousPatient })).json().homeMunicipality).toBeUndefined();
     const r = await t.app.inject({ method: 'POST', url: '/api/v1/patient/requests', headers: anonymousPatient, payload: { serviceId, clockStart: '2026-06-20' } });
     expect(r.statusCode).toBe(403);
     expect(r.json().detail).toMatch(/no verified identity/);

@@ -7,6 +7,8 @@ export interface Me {
   regionCode?: string;
   organizationId?: string;
   displayName?: string;
+  /** a patient's home municipality, when the login verified who they are */
+  homeMunicipality?: string;
   mode: 'demo' | 'sandbox' | 'production';
   oidc: boolean;
 }
@@ -25,6 +27,8 @@ export class ApiError extends Error {
     readonly detail: string,
     /** Field errors of a 422 (problem+json `errors`), when the server sent them. */
     readonly errors: { field?: string; message: string }[] = [],
+    /** The whole problem+json answer, for the extra fields some problems carry (e.g. `askFrom`). */
+    readonly problem: Record<string, unknown> = {},
   ) {
     super(`HTTP ${status}: ${detail}`);
   }
@@ -47,14 +51,16 @@ export async function request<T>(
   if (!res.ok) {
     let detail = res.statusText;
     let errors: { field?: string; message: string }[] = [];
+    let problem: Record<string, unknown> = {};
     try {
       const p = (await res.json()) as { detail?: string; title?: string; errors?: { field?: string; message: string }[] };
+      problem = p as Record<string, unknown>;
       detail = p.detail ?? p.title ?? detail;
       if (Array.isArray(p.errors)) errors = p.errors;
     } catch {
       // not JSON: keep the status text
     }
-    throw new ApiError(res.status, detail, errors);
+    throw new ApiError(res.status, detail, errors, problem);
   }
   if (res.status === 204) return undefined as T;
   return (await res.json()) as T;

@@ -1,3 +1,4 @@
+import { patientHome } from '../../services/brokering/patient.service.js';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
@@ -30,6 +31,7 @@ const Me = z
     organizationId: z.string().optional(),
     unitHsaId: z.string().optional(),
     displayName: z.string().optional(),
+    homeMunicipality: z.string().optional().describe('For a patient whose identity the login verified: where they live (SCB code).'),
     mode: z.enum(['demo', 'sandbox', 'production']),
     oidc: z.boolean(),
   })
@@ -73,6 +75,7 @@ export function sessionRoutes(s: AppServices) {
     }, async (request, reply) => {
       reply.header('cache-control', 'no-store');
       const p = request.principal;
+      const home = patientHome(request.ctx, s.config.mode);
       return {
         authenticated: p.subject !== 'anonymous',
         subject: p.subject,
@@ -81,6 +84,7 @@ export function sessionRoutes(s: AppServices) {
         ...(p.organizationId ? { organizationId: p.organizationId } : {}),
         ...(p.unitHsaId ? { unitHsaId: p.unitHsaId } : {}),
         ...(p.displayName ? { displayName: p.displayName } : {}),
+        ...(home ? { homeMunicipality: home } : {}),
         mode: s.config.mode,
         oidc: !!s.config.oidc,
       };

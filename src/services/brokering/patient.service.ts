@@ -29,6 +29,12 @@ export function patientIdentityOf(ctx: RequestContext, mode: Mode): { personnumm
   return demo;
 }
 
+/** Where a logged-in patient with a verified identity lives, for prefilling forms; undefined for anyone else. */
+export function patientHome(ctx: RequestContext, mode: Mode): string | undefined {
+  if (!ctx.principal.roles.includes('patient') || mode === 'production') return undefined;
+  return DEMO_PATIENT_IDENTITIES[ctx.principal.subject]?.homeMunicipality;
+}
+
 export interface PatientRequestInput {
   serviceId: string;
   clockStart: string;

@@ -1,110 +1,24 @@
 /** Typed calls for the workspace (brokering, search, capacity); writes send If-Match from the version that was read. */
 import { qs, request, type Page, type Unit } from '../api.js';
 
-export type CaseStatus = 'open' | 'requested' | 'offered' | 'chosen' | 'booked' | 'completed' | 'cancelled' | 'closed_unresolved';
-export type RequestStatus = 'pending' | 'accepted' | 'declined' | 'expired' | 'withdrawn' | 'chosen';
-export type CaseEvent = 'request_sent' | 'offer_received' | 'offers_withdrawn' | 'requests_exhausted' | 'choose' | 'book' | 'complete' | 'cancel' | 'close_unresolved';
-export type RequestEvent = 'accept' | 'decline' | 'expire' | 'withdraw' | 'choose';
+// The shapes are the server's own (type-only imports: nothing of the server is bundled), so the two cannot drift apart.
+import type { AtRiskRow } from '../../../src/db/waiting-times.repository.js';
+import type {
+  CancelReason, CaseEvent, CasePreferences, CaseStatus, CloseReason, DeclineReason, Outcome, RequestEvent, RequestStatus,
+} from '../../../src/domain/case-state.js';
+import type { Reason } from '../../../src/domain/ranking.js';
+import type { HistoryItem } from '../../../src/services/brokering/case.service.js';
+import type { SearchAnswer, SearchOption } from '../../../src/services/brokering/search.service.js';
+import type { CaseView, InboxItem, PatientView, ProviderCaseView, RequestView } from '../../../src/services/brokering/views.js';
 
-export const OPEN_CASE_STATUSES: CaseStatus[] = ['open', 'requested', 'offered', 'chosen', 'booked'];
-export const DECLINE_REASONS = ['no_capacity', 'service_not_offered', 'medical_criteria', 'cannot_meet_deadline', 'other'] as const;
-export const CANCEL_REASONS = ['patient_declined', 'treated_at_home_unit', 'no_longer_needed', 'patient_unreachable', 'other'] as const;
-export const CLOSE_REASONS = ['no_capacity_found', 'patient_declined_all', 'other'] as const;
-export const OUTCOMES = ['treated', 'assessed_no_treatment', 'referred_back', 'did_not_attend'] as const;
-
-export interface Preferences {
-  maxDistanceKm?: number;
-  unavailableDates?: string[];
-  language?: string;
-  accessibilityNeeds?: string;
-  notes?: string;
-}
-export interface Patient {
-  personnummer: string | null;
-  masked: string;
-  name: string | null;
-  phone: string | null;
-  birthYear: number;
-  sex: 'F' | 'M';
-  homeMunicipality: string;
-}
-export interface BrokeringRequest {
-  id: string;
-  caseId: string;
-  unitHsaId: string;
-  unitName: string;
-  organizationId: string;
-  status: RequestStatus;
-  version: number;
-  sentAt: string;
-  respondBy: string;
-  answeredAt: string | null;
-  offeredDate: string | null;
-  declineReason: string | null;
-  declineComment: string | null;
-  closedAt: string | null;
-  allowedEvents: RequestEvent[];
-}
-export interface Case {
-  id: string;
-  status: CaseStatus;
-  version: number;
-  regionCode: string;
-  serviceId: string;
-  guaranteeKind: string;
-  clockStart: string;
-  deadline: string;
-  daysLeft: number;
-  origin: 'coordinator' | 'patient';
-  patient: Patient;
-  preferences: Preferences;
-  waitingRecordId: string | null;
-  openedBy: string;
-  openedAt: string;
-  updatedAt: string;
-  chosenRequestId: string | null;
-  referral: { id: string; payingRegionCode: string; validUntil: string } | null;
-  bookedDate: string | null;
-  completedOn: string | null;
-  outcome: string | null;
-  end: { reason: string; comment: string | null; at: string } | null;
-  allowedEvents: CaseEvent[];
-  requests: BrokeringRequest[];
-}
-export interface ProviderCase {
-  id: string;
-  status: CaseStatus;
-  serviceId: string;
-  guaranteeKind: string;
-  clockStart: string;
-  deadline: string;
-  daysLeft: number;
-  homeRegionCode: string;
-  homeMunicipality: string;
-  patient: Patient;
-  preferences: Preferences;
-}
-export interface InboxItem extends BrokeringRequest {
-  case: ProviderCase;
-}
-export interface HistoryItem {
-  at: string;
-  action: string;
-  outcome: string;
-  actor: { subject: string; roles: string[]; regionCode: string | null; organizationId: string | null; unitHsaId: string | null };
-  details: Record<string, unknown>;
-}
-export interface AtRiskItem {
-  recordId: string;
-  unitHsaId: string;
-  serviceId: string;
-  clockStart: string;
-  waitedDays: number;
-  deadline: string;
-  forecastDate: string | null;
-  daysLeft: number;
-  breached: boolean;
-}
+export type { CaseEvent, CaseStatus, HistoryItem, InboxItem, Reason, RequestEvent, RequestStatus, SearchOption };
+export type Preferences = CasePreferences;
+export type Patient = PatientView;
+export type BrokeringRequest = RequestView;
+export type Case = CaseView;
+export type ProviderCase = ProviderCaseView;
+export type SearchResult = SearchAnswer;
+export type AtRiskItem = AtRiskRow;
 export interface AtRiskPage {
   regionCode: string;
   today: string;
@@ -112,45 +26,14 @@ export interface AtRiskPage {
   items: AtRiskItem[];
   nextCursor: string | null;
 }
-export interface Reason {
-  sv: string;
-  en: string;
-}
-export interface SearchOption {
-  rank: number;
-  tier: 1 | 2 | 3;
-  unit: { hsaId: string; name: string; organizationId: string; regionCode: string; municipalityCode: string; location: { lat: number; lng: number } };
-  homeRegion: boolean;
-  forecastWaitDays: number | null;
-  forecastSource: 'computed' | 'reported' | null;
-  earliestDate: string | null;
-  meetsDeadline: boolean | null;
-  daysSaved: number | null;
-  distanceKm: number | null;
-  travelMinutesEstimate: number | null;
-  capacityAvailable: boolean | null;
-  weeklyCapacityForOtherRegions?: number | null;
-  stale: boolean;
-  score: number;
-  trackRecord: { requests: number; accepted: number; medianResponseHours: number | null } | null;
-  reasons: Reason[];
-}
-export interface SearchResult {
-  serviceId: string;
-  municipalityCode: string;
-  municipalityName: string;
-  homeRegionCode: string;
-  today: string;
-  deadline: string | null;
-  maxDistanceKm: number | null;
-  staleAfterDays: number;
-  homeForecastDays: number | null;
-  total: number;
-  limit: number;
-  options: SearchOption[];
-  excludedCount: number;
-  excluded: { unit: SearchOption['unit']; distanceKm: number | null; reasonCode: string; reason: Reason }[];
-}
+
+export const OPEN_CASE_STATUSES: CaseStatus[] = ['open', 'requested', 'offered', 'chosen', 'booked'];
+// The codes, as values for the forms (the server's lists are in src/domain/case-state.ts; `satisfies` keeps these to them).
+export const DECLINE_REASONS = ['no_capacity', 'service_not_offered', 'medical_criteria', 'cannot_meet_deadline', 'other'] as const satisfies readonly DeclineReason[];
+export const CANCEL_REASONS = ['patient_declined', 'treated_at_home_unit', 'no_longer_needed', 'patient_unreachable', 'other'] as const satisfies readonly CancelReason[];
+export const CLOSE_REASONS = ['no_capacity_found', 'patient_declined_all', 'other'] as const satisfies readonly CloseReason[];
+export const OUTCOMES = ['treated', 'assessed_no_treatment', 'referred_back', 'did_not_attend'] as const satisfies readonly Outcome[];
+
 export interface CapacityVersion {
   validFrom: string;
   expectedWaitDays: number;

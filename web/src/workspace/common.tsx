@@ -67,10 +67,17 @@ export function RequireRole({ roles, title, children }: { roles: WsRole[]; title
   );
 }
 
+/** The words of a days-left label (the workspace's by default; the patient pages pass their own). */
+export interface DaysLeftTexts {
+  left: (n: string, one: boolean) => string;
+  today: string;
+  passed: (n: string, one: boolean) => string;
+}
+
 /** "12 dagar kvar" / "Sista dagen är i dag" / "Passerad för 3 dagar sedan", with a shape and colour that repeat the words. */
-export function DaysLeft({ days }: { days: number }) {
+export function DaysLeft({ days, texts }: { days: number; texts?: DaysLeftTexts }) {
   const { t, formatNumber } = useI18n();
-  const d = t.ws.days;
+  const d = texts ?? t.ws.days;
   const text = days > 0 ? d.left(formatNumber(days), days === 1) : days === 0 ? d.today : d.passed(formatNumber(-days), days === -1);
   const level = days < 0 ? 'passed' : days <= 14 ? 'soon' : 'ok';
   return (

@@ -7,7 +7,7 @@ import { api, ApiError, isAbort, type Municipality, type Service } from '../../a
 import { PageTitle } from '../../components/PageTitle.js';
 import { ServicePicker } from '../../components/ServicePicker.js';
 import { RequirePatient } from './common.js';
-import { KNOWN_HOMES, isIsoDate, justCreated, patientApi, swedishToday, tooEarlyDates, type PatientRequestIn } from './patient-api.js';
+import { isIsoDate, justCreated, patientApi, swedishToday, tooEarlyDates, type PatientRequestIn } from './patient-api.js';
 
 /** The form's fields, in the order they appear (the error summary follows it). */
 const FIELDS = ['service', 'clockStart', 'municipality', 'distance', 'dates', 'language', 'accessibility', 'phone', 'notes'] as const;
@@ -87,7 +87,7 @@ function AskForm() {
   const [v, setV] = useState<Values>(() => ({
     serviceId: '',
     clockStart: '',
-    municipality: (me && KNOWN_HOMES[me.subject]) ?? '',
+    municipality: me?.homeMunicipality ?? '',
     distance: '',
     dates: [],
     language: '',
@@ -223,7 +223,7 @@ function AskForm() {
         for (const fe of err.errors) {
           const field = fieldOf(fe.field);
           if (!field) continue;
-          fromServer[field] = serverMessage(field, fe.message);
+          fromServer[field] = serverMessage(field, fe.message, err.problem);
         }
         if (Object.keys(fromServer).length > 0) {
           setErrors(fromServer);
@@ -240,9 +240,9 @@ function AskForm() {
   };
 
   /** The server's English field messages, told in the reader's language; "too early" names the first day she may ask. */
-  const serverMessage = (field: FieldKey, message: string): ReactNode => {
+  const serverMessage = (field: FieldKey, message: string, problem: Record<string, unknown>): ReactNode => {
     if (field === 'clockStart') {
-      const early = tooEarlyDates(message);
+      const early = tooEarlyDates(problem);
       if (early)
         return (
           <span data-testid="too-early">

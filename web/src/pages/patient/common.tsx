@@ -1,3 +1,5 @@
+import { DaysLeft } from '../../workspace/common.js';
+import { OPEN_CASE_STATUSES } from '../../workspace/api.js';
 import type { ReactNode } from 'react';
 import { Alert, Paragraph, Spinner } from '@digdir/designsystemet-react';
 import { useI18n } from '../../i18n/index.js';
@@ -68,21 +70,11 @@ export function RequirePatient({ title, path, children }: { title: string; path:
   );
 }
 
-/** "12 dagar kvar" / "Sista dagen är i dag" / "Gick ut för 3 dagar sedan": words first, a shape and colour repeat them. */
+/** The days-left label of the workspace, in the patient pages' words. */
 export function PatientDaysLeft({ days }: { days: number }) {
-  const { t, formatNumber } = useI18n();
-  const d = t.patient.days;
-  const text = days > 0 ? d.left(formatNumber(days), days === 1) : days === 0 ? d.today : d.passed(formatNumber(-days), days === -1);
-  const level = days < 0 ? 'passed' : days <= 14 ? 'soon' : 'ok';
-  return (
-    <span className={`ws-days ws-days--${level}`} data-days-left={days}>
-      <span aria-hidden="true" className="ws-days__icon">
-        {level === 'passed' ? '!' : level === 'soon' ? '◷' : '✓'}
-      </span>
-      {text}
-    </span>
-  );
+  const { t } = useI18n();
+  return <DaysLeft days={days} texts={t.patient.days} />;
 }
 
 /** Statuses where the case is still going on, so the days left matter. */
-export const OPEN_STATUSES = ['open', 'requested', 'offered', 'chosen', 'booked'];
+export const OPEN_STATUSES: readonly string[] = OPEN_CASE_STATUSES;

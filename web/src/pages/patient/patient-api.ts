@@ -1,34 +1,10 @@
 /** The patient's own calls (contract role `patient`; the identity comes from the login, never from the form). */
 import { request } from '../../api.js';
+// the server's shapes (type-only: nothing of the server is bundled)
+import type { PatientCaseView, PatientRequestInput } from '../../../../src/services/brokering/patient.service.js';
 
-export interface Text2 {
-  sv: string;
-  en: string;
-}
-export interface PatientCase {
-  id: string;
-  serviceId: string;
-  status: string;
-  statusText: Text2;
-  nextStep: Text2;
-  clockStart: string;
-  deadline: string;
-  daysLeft: number;
-  origin: 'coordinator' | 'patient';
-  openedAt: string;
-  updatedAt: string;
-  homeRegionCode: string;
-  offer: { unitName: string; offeredDate: string | null } | null;
-  bookedDate: string | null;
-  completedOn: string | null;
-}
-export interface PatientRequestIn {
-  serviceId: string;
-  clockStart: string;
-  homeMunicipality?: string;
-  phone?: string;
-  preferences?: { maxDistanceKm?: number; unavailableDates?: string[]; language?: string; accessibilityNeeds?: string; notes?: string };
-}
+export type PatientCase = PatientCaseView;
+export type PatientRequestIn = PatientRequestInput;
 
 export const patientApi = {
   ask: (body: PatientRequestIn) => request<PatientCase>('POST', '/api/v1/patient/requests', body),
@@ -40,21 +16,10 @@ export function shortRef(id: string): string {
   return id.replace(/-/g, '').slice(0, 8).toUpperCase();
 }
 
-/**
- * Where the demo patients live (the server's DEMO_PATIENT_IDENTITIES): used only to prefill the home municipality.
- * Unknown people get an empty choice, and the server then uses the registered address.
- */
-export const KNOWN_HOMES: Readonly<Record<string, string>> = {
-  'demo-patient-1': '2580',
-  'demo-patient-2': '0180',
-};
-
-/** The "too early" answer names the first day she may ask: "... you can ask for care elsewhere from 2026-12-01 ...". */
-export function tooEarlyDates(message: string): { from: string; deadline: string | null } | null {
-  const from = /from (\d{4}-\d{2}-\d{2})/.exec(message);
-  if (!from?.[1]) return null;
-  const until = /until (\d{4}-\d{2}-\d{2})/.exec(message);
-  return { from: from[1], deadline: until?.[1] ?? null };
+/** The "too early" answer (422) names her deadline and the first day she may ask, as the fields `deadline` and `askFrom`. */
+export function tooEarlyDates(problem: Record<string, unknown>): { from: string; deadline: string | null } | null {
+  if (typeof problem.askFrom !== 'string') return null;
+  return { from: problem.askFrom, deadline: typeof problem.deadline === 'string' ? problem.deadline : null };
 }
 
 /** A safe in-app return path (only "/something", never another site). */
