@@ -8,11 +8,13 @@ import {
   scoreOption,
   type CandidateOption,
   type ForecastSource,
+  type RankedOption,
   type Reason,
   type SearchContext,
   type Tier,
   type TrackRecord,
 } from '../../domain/ranking.js';
+import type { Unit } from '../../domain/directory.js';
 import type { Executor, RequestContext } from '../context.js';
 
 /**
@@ -40,37 +42,19 @@ export interface SearchQuery {
   limit?: number | undefined;
 }
 
-export interface SearchUnit {
-  hsaId: string;
-  name: string;
-  organizationId: string;
-  regionCode: string;
-  municipalityCode: string;
-  location: { lat: number; lng: number };
-}
+/** The unit of an option, as the directory describes it. */
+export type SearchUnit = Pick<Unit, 'hsaId' | 'name' | 'organizationId' | 'regionCode' | 'municipalityCode' | 'location'>;
 
-export interface SearchOption {
-  rank: number;
-  tier: Tier;
+/** A ranked option (src/domain/ranking.ts) with the unit's directory data and the facts behind its forecast. */
+export interface SearchOption extends Omit<RankedOption, 'unit'> {
   unit: SearchUnit;
   /** the unit lies in the patient's home region */
   homeRegion: boolean;
-  forecastWaitDays: number | null;
-  forecastSource: ForecastSource | null;
-  earliestDate: string | null;
-  meetsDeadline: boolean | null;
-  daysSaved: number | null;
-  distanceKm: number | null;
-  travelMinutesEstimate: number | null;
-  capacityAvailable: boolean | null;
   weeklyCapacityForOtherRegions: number | null;
   reportedExpectedWaitDays: number | null;
   capacityReportValidFrom: string | null;
   forecastDataAsOf: string | null;
-  stale: boolean;
-  score: number;
   trackRecord: TrackRecord | null;
-  reasons: Reason[];
 }
 
 export type ExclusionCode = 'not_accepting_other_regions' | 'beyond_max_distance';
@@ -355,9 +339,9 @@ export async function searchCapacity(db: Executor, ctx: RequestContext, q: Searc
   const geo = data.geo;
   // earliestDate ≤ deadline ⟺ ⌈forecast days⌉ ≤ days from today to the deadline (no date arithmetic per candidate)
   const daysToDeadline = deadline === null ? null : daysBetween(today, deadline);
-  const kept = new TopK<Pick>(limit, compareRanking);
-  const far = new TopK<Pick>(limit, compareNearest);
-  const refused = new TopK<Pick>(limit, compareNearest);
+  const kept = new TopK<Scored>(limit, compareRanking);
+  const far = new TopK<Scored>(limit, compareNearest);
+  const refused = new TopK<Scored>(limit, compareNearest);
   const scratch: CandidateOption = { unit: { id: '', name: '', regionCode: '' }, forecast: null, stale: false, capacityAvailable: null, distanceKm: 0, trackRecord: null };
   for (const c of data.candidates) {
     const distanceKm = geo.distance(municipality, c);
@@ -385,7 +369,7 @@ export async function searchCapacity(db: Executor, ctx: RequestContext, q: Searc
     scratch.trackRecord = track.get(c.unit.hsaId) ?? null;
     kept.offer(c, stale, distanceKm, tier, scoreOption(scratch));
   }
-  const optionOf = (p: Pick): CandidateOption => ({
+  const optionOf = (p: Scored): CandidateOption => ({
     unit: p.c.rankingUnit,
     forecast: p.c.forecast,
     stale: p.stale,
@@ -463,7 +447,7 @@ function tierOf(o: CandidateOption, daysToDeadline: number | null): Tier {
 }
 
 /** A candidate as considered by one search. */
-interface Pick {
+interface Scored {
   c: Candidate;
   stale: boolean;
   distanceKm: number;
@@ -472,20 +456,20 @@ interface Pick {
 }
 
 /** The ranking's order: tier, score (highest first), distance (nearest first), HSA-id (code-unit order). */
-const compareRanking = (a: Pick, b: Pick): number =>
+const compareRanking = (a: Scored, b: Scored): number =>
   a.tier - b.tier || b.score - a.score || a.distanceKm - b.distanceKm || compareIds(a.c.unit.hsaId, b.c.unit.hsaId);
 /** Nearest first, then HSA-id. */
-const compareNearest = (a: Pick, b: Pick): number => a.distanceKm - b.distanceKm || compareIds(a.c.unit.hsaId, b.c.unit.hsaId);
+const compareNearest = (a: Scored, b: Scored): number => a.distanceKm - b.distanceKm || compareIds(a.c.unit.hsaId, b.c.unit.hsaId);
 
 /** The first k of a stream in a total order (kept sorted; a candidate after the current k-th costs one comparison), and the count. */
-class TopK<T extends Pick> {
+class TopK<T extends Scored> {
   readonly items: T[] = [];
   count = 0;
-  private readonly probe: Pick = { c: undefined as unknown as Candidate, stale: false, distanceKm: 0, tier: 3, score: 0 };
+  private readonly probe: Scored = { c: undefined as unknown as Candidate, stale: false, distanceKm: 0, tier: 3, score: 0 };
 
   constructor(
     private readonly k: number,
-    private readonly compare: (a: Pick, b: Pick) => number,
+    private readonly compare: (a: Scored, b: Scored) => number,
   ) {}
 
   full(): boolean {
