@@ -1,3 +1,4 @@
+import { stockholmDay } from '../../../src/domain/clock.js';
 import { useCallback, useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
 import { Alert, Paragraph, Spinner } from '@digdir/designsystemet-react';
 import { useI18n } from '../i18n/index.js';
@@ -190,15 +191,12 @@ export function Loading() {
   );
 }
 
-/** Today as YYYY-MM-DD in Sweden (the server's calendar). */
+/** Today as YYYY-MM-DD in Sweden: the server's own calendar rule (src/domain/clock.ts). */
 export function swedishToday(): string {
-  return new Intl.DateTimeFormat('sv-SE', { timeZone: 'Europe/Stockholm', year: 'numeric', month: '2-digit', day: '2-digit' }).format(new Date());
+  return stockholmDay(new Date());
 }
-export function addDaysIso(date: string, days: number): string {
-  const d = new Date(`${date}T12:00:00Z`);
-  d.setUTCDate(d.getUTCDate() + days);
-  return d.toISOString().slice(0, 10);
-}
+/** A date plus whole days (src/domain/calendar.ts). */
+export { addDays as addDaysIso } from '../../../src/domain/calendar.js';
 
 /** The brokering event types the stream sends (docs/webhooks.md). */
 const EVENT_TYPES = [

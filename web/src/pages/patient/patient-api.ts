@@ -31,14 +31,6 @@ export function safeReturnPath(p: string | null): string | null {
 /** The case just created, so the receipt shows at once (it re-reads the list as well, and works after a reload). */
 export const justCreated = new Map<string, PatientCase>();
 
-/** Today as YYYY-MM-DD in Sweden (the server's calendar). */
-export function swedishToday(): string {
-  return new Intl.DateTimeFormat('sv-SE', { timeZone: 'Europe/Stockholm', year: 'numeric', month: '2-digit', day: '2-digit' }).format(new Date());
-}
-
-/** A real calendar date written YYYY-MM-DD (not 2026-02-30). */
-export function isIsoDate(s: string): boolean {
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(s)) return false;
-  const d = new Date(`${s}T12:00:00Z`);
-  return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === s;
-}
+/** Today in Sweden, and whether a string is a real calendar date (not 2026-02-30): the server's own rules. */
+export { swedishToday } from '../../workspace/common.js';
+export { isCalendarDate as isIsoDate } from '../../../../src/domain/calendar.js';
