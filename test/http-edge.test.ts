@@ -94,3 +94,23 @@ describe('rate limit on writes', () => {
     }
   });
 });
+
+describe.each(targets)('NUL characters on %s', (target) => {
+  it('are refused with 400 in any JSON field, query or path, naming where, before anything is read or written', async () => {
+    const t = await startTestApp(target);
+    try {
+      const admin = await t.auth({ roles: ['admin'] });
+      const patch = await t.app.inject({ method: 'PATCH', url: '/api/v1/organizations/region-01', headers: admin, payload: { regionCode: '\u0000' } });
+      expect(patch.statusCode).toBe(400);
+      expect(patch.json()).toMatchObject({ errors: [{ field: 'regionCode', message: expect.stringMatching(/NUL/) }] });
+      const nested = await t.app.inject({ method: 'POST', url: '/api/v1/services', headers: admin, payload: { id: 'x-y', name: { sv: 'a\u0000', en: 'b' }, contactType: 'treatment', specialty: 'x' } });
+      expect(nested.json()).toMatchObject({ status: 400, errors: [{ field: 'name.sv' }] });
+      expect((await t.app.inject({ method: 'GET', url: '/api/v1/waiting-times?service=%00' })).statusCode).toBe(400);
+      expect((await t.app.inject({ method: 'GET', url: '/api/v1/units/SE%00' })).statusCode).toBe(400);
+      const audit = await t.database.db.selectFrom('audit_events').select('id').where('action', 'like', '%organization%').execute();
+      expect(audit).toEqual([]);
+    } finally {
+      await t.close();
+    }
+  });
+});

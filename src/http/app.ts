@@ -58,6 +58,27 @@ export interface AppServices extends AppDeps {
 const GUARDED_PREFIXES = ['/api/v1', '/oauth', '/auth', '/.well-known', '/health', '/metrics'];
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,100}$/;
 
+/** Where in a parsed JSON value (objects and arrays, keys included) a string holds U+0000; undefined when none does. */
+function nulPath(value: unknown, at: string): string | undefined {
+  if (typeof value === 'string') return value.includes('\u0000') ? at : undefined;
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) {
+      const found = nulPath(value[i], `${at}[${i}]`);
+      if (found) return found;
+    }
+    return undefined;
+  }
+  // a parsed JSON object or a query/params record (their prototypes vary); never a Buffer or a stream
+  if (value !== null && typeof value === 'object' && !(value instanceof Uint8Array) && typeof (value as { pipe?: unknown }).pipe !== 'function') {
+    for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
+      if (k.includes('\u0000')) return `${at} key`;
+      const found = nulPath(v, at === 'body' || at === 'query' || at === 'path' ? k : `${at}.${k}`);
+      if (found) return found;
+    }
+  }
+  return undefined;
+}
+
 /** Build the whole HTTP application from its dependencies. It does not listen: server.ts does, tests use inject(). */
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const { config } = deps;
@@ -195,6 +216,15 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       if (principal === ANONYMOUS) throw new AppError('unauthorized', `This needs an access token with one of the roles ${access === 'public' ? '' : access.roles.join(', ')}; get one from POST /oauth/token.`);
       throw new AppError('forbidden', `Your roles (${principal.roles.join(', ')}) may not do this; it needs ${access === 'public' ? '' : access.roles.join(' or ')}.`);
     }
+  });
+
+  // PostgreSQL cannot hold the NUL character (U+0000) in text, so no field anywhere may carry it: refused at the edge
+  // for every JSON body, query string and path, before a route sees it (a raw file body is checked by its own reader).
+  app.addHook('preValidation', async (request) => {
+    const body = typeof request.body === 'object' ? request.body : undefined; // a raw text or file body is its reader's
+    const where = nulPath(request.params, 'path') ?? nulPath(request.query, 'query') ?? nulPath(body, 'body');
+    if (where !== undefined)
+      throw new AppError('bad_request', `${where} contains a NUL character (U+0000), which no text may hold; remove it.`, { errors: [{ field: where, message: 'contains a NUL character (U+0000)' }] });
   });
 
   app.setErrorHandler((err, request, reply) => sendProblem(reply, toProblem(err, request)));
