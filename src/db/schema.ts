@@ -361,6 +361,60 @@ export interface WebhookFanoutCursorTable {
   updated_at: Timestamp | null;
 }
 
+/** Statistics and follow-up (0014): see docs/indicators.md. '' is "none" in view, guarantee_kind, region_code, breakdown. */
+export interface IndicatorValuesTable {
+  indicator_id: string;
+  definition_version: Generated<number>;
+  period: string;
+  view: Generated<string>;
+  guarantee_kind: Generated<string>;
+  region_code: Generated<string>;
+  breakdown: Generated<string>;
+  breakdown_value: Generated<string>;
+  revision: number;
+  value: number | null;
+  numerator_count: number | null;
+  denominator_count: number | null;
+  computed_at: Timestamp;
+  data_as_of: ColumnType<string | null, string | null, string | null>;
+}
+
+export interface StatisticsRunsTable {
+  id: Generated<number>;
+  period: string;
+  started_at: Timestamp;
+  finished_at: Timestamp | null;
+  rows_written: Generated<number>;
+  rows_revised: Generated<number>;
+  triggered_by: string;
+}
+
+export interface StatisticsVersionTable {
+  id: number;
+  version: number;
+  updated_at: Timestamp;
+}
+
+export interface GoalsTable {
+  id: string;
+  indicator_id: string;
+  region_code: string | null;
+  view: Generated<string>;
+  guarantee_kinds: Generated<string[]>;
+  comparator: 'gte' | 'lte' | 'eq';
+  target: number;
+  due_date: ColumnType<string, string, string>;
+  title_sv: string;
+  title_en: string;
+  proposed: Generated<boolean>;
+  active: Generated<boolean>;
+  created_by: string;
+  created_at: Timestamp;
+  updated_by: string;
+  updated_at: Timestamp;
+  version: Generated<number>;
+}
+
 export interface DB {
   regions: RegionsTable;
   municipalities: MunicipalitiesTable;
@@ -388,4 +442,8 @@ export interface DB {
   webhook_subscriptions: WebhookSubscriptionsTable;
   webhook_deliveries: WebhookDeliveriesTable;
   webhook_fanout_cursor: WebhookFanoutCursorTable;
+  indicator_values: IndicatorValuesTable;
+  statistics_runs: StatisticsRunsTable;
+  statistics_version: StatisticsVersionTable;
+  goals: GoalsTable;
 }
