@@ -21,6 +21,9 @@ export interface Relation {
 export interface DisclosureOptions {
   /** Counts 1..threshold − 1 are primary-sensitive; 0 is published. Also the sliding protection level. Default 5. */
   threshold?: number;
+  /** Cells that take part in the relations but are never published (e.g. the rest of a total not broken down into
+   * published parts): hidden from the start, never primary targets themselves. */
+  unpublished?: ReadonlySet<string>;
 }
 
 /** The attacker's bounds of one hidden cell; `upper` may be `Infinity` (nothing published bounds it from above). */
@@ -123,8 +126,9 @@ export function suppressCells(cells: ReadonlyMap<string, number>, relations: rea
   validate(cells, relations, threshold);
   const ids = [...cells.keys()].sort(byId);
   const cheaper = (a: string, b: string): number => cells.get(a)! - cells.get(b)! || byId(a, b);
-  const primary = ids.filter((id) => cells.get(id)! >= 1 && cells.get(id)! < threshold);
-  const hidden = new Set(primary);
+  const unpublished = options.unpublished ?? new Set<string>();
+  const primary = ids.filter((id) => cells.get(id)! >= 1 && cells.get(id)! < threshold && !unpublished.has(id));
+  const hidden = new Set([...primary, ...[...unpublished].filter((id) => cells.has(id))]);
   const relationsOf = new Map<string, Relation[]>(ids.map((id) => [id, []]));
   for (const r of relations) for (const id of [r.total, ...r.parts]) relationsOf.get(id)!.push(r);
   const membersOf = (r: Relation): string[] => [r.total, ...r.parts];

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { compareRows, hiddenCells, publicRows, type StatsRow } from './waiting-times.js';
+import { attackIntervals } from './disclosure.js';
+import { compareRows, publicRows, type StatsRow } from './waiting-times.js';
 
 const row = (level: StatsRow['level'], regionCode: string | null, unitHsaId: string | null, waitingCount: number, completedLast90Days = 0, extra: Partial<StatsRow> = {}): StatsRow => ({
   level, regionCode, unitHsaId, unitName: unitHsaId, serviceId: 's', waitingCount, medianWaitedDays: waitingCount > 0 ? 10 : null, p90WaitedDays: waitingCount > 0 ? 20 : null,
@@ -49,8 +50,46 @@ describe('small cells', () => {
 
   it('protects regions under the national total the same way', () => {
     const rows = [row('national', null, null, 30), row('region', '01', null, 2), row('region', '03', null, 20), row('region', '04', null, 8)];
-    const hidden = [...hiddenCells(new Map(rows.map((r) => [`${r.level}|${r.regionCode ?? ''}|`, r.waitingCount])), [{ parent: 'national||', children: ['region|01|', 'region|03|', 'region|04|'] }])];
-    expect(hidden.sort()).toEqual(['region|01|', 'region|04|']);
+    const hidden = publicRows(rows, new Map(), '2026-11-26').filter((r) => r.waitingCount === null).map((r) => r.regionCode);
+    expect(hidden.sort()).toEqual(['01', '04']);
+  });
+
+  it('leaves no hidden count narrower than 5 for an attacker who uses every published total (the one disclosure method)', () => {
+    fc.assert(fc.property(fc.array(fc.array(fc.integer({ min: 0, max: 12 }), { minLength: 1, maxLength: 5 }), { minLength: 1, maxLength: 4 }), (regions) => {
+      const rows: StatsRow[] = [];
+      const totals = regions.map((units) => units.reduce((s, n) => s + n, 0));
+      rows.push(row('national', null, null, totals.reduce((s, n) => s + n, 0)));
+      regions.forEach((units, r) => {
+        const code = String(r + 1).padStart(2, '0');
+        rows.push(row('region', code, null, totals[r]!));
+        units.forEach((n, u) => rows.push(row('unit', code, `U${r}-${u}`, n)));
+      });
+      const out = publicRows(rows, new Map(), '2026-11-26');
+      const id = (r: { level: string; regionCode: string | null; unitHsaId: string | null }) => `${r.level}|${r.regionCode ?? ''}|${r.unitHsaId ?? ''}`;
+      const cells = new Map(rows.map((r) => [id(r), r.waitingCount]));
+      const hidden = new Set(out.filter((r) => r.waitingCount === null).map(id));
+      const relations = [{ total: 'national||', parts: rows.filter((r) => r.level === 'region').map(id) }, ...rows.filter((r) => r.level === 'region').map((g) => ({ total: id(g), parts: rows.filter((r) => r.level === 'unit' && r.regionCode === g.regionCode).map(id) }))];
+      const intervals = attackIntervals(cells, relations, hidden);
+      for (const [cell, n] of cells) if (n >= 1 && n <= 4) {
+        expect(hidden.has(cell)).toBe(true);
+        const iv = intervals.get(cell)!;
+        expect(iv.upper - iv.lower).toBeGreaterThanOrEqual(5);
+      }
+    }), { numRuns: 300 });
+  });
+
+  it('hides a share whose numerator or complement would be 1–4, with the count shown', () => {
+    const rows = [row('unit', '01', 'A', 50, 0, { shareWithinGuarantee: 0.96 }), row('unit', '01', 'B', 50, 0, { shareWithinGuarantee: 0.04 }), row('unit', '01', 'C', 50, 0, { shareWithinGuarantee: 0.5 }), row('unit', '01', 'D', 50, 0, { shareWithinGuarantee: 1 })];
+    const out = publicRows(rows, new Map(), '2026-11-26');
+    expect(out.map((r) => [r.waitingCount, r.shareWithinGuarantee, r.suppressed])).toEqual([[50, null, true], [50, null, true], [50, 0.5, false], [50, 1, false]]);
+  });
+
+  it('treats the part of a total not broken down into units as an unpublished cell', () => {
+    // The region's 20 are 10 + 3 + 7 not at any published unit: the 3 must not be recoverable as 20 − 10 − 7.
+    const rows = [row('region', '01', null, 20), row('unit', '01', 'A', 10), row('unit', '01', 'B', 3)];
+    const out = publicRows(rows, new Map(), '2026-11-26');
+    expect(out.find((r) => r.unitHsaId === 'B')!.waitingCount).toBeNull();
+    expect(out.find((r) => r.unitHsaId === 'A')!.waitingCount).toBe(10);
   });
 
   it('hides a queue forecast built on a hidden count, keeps a reported one, and suppresses completions on their own', () => {

@@ -1,5 +1,6 @@
 import { forecast, type ForecastMethod } from './forecast.js';
-import { isSmallCell, SMALL_CELL_MAX } from './statistics.js';
+import { isSmallCell } from './statistics.js';
+import { suppressCells, type Relation } from './disclosure.js';
 import { daysBetween } from './calendar.js';
 
 /** A report or data set older than this many days is marked stale wherever it is shown. */
@@ -53,47 +54,49 @@ export interface PublicWaitingTimeRow {
 
 const keyOf = (r: { level: StatsLevel; regionCode: string | null; unitHsaId: string | null }): string => `${r.level}|${r.regionCode ?? ''}|${r.unitHsaId ?? ''}`;
 
-interface Group {
-  parent: string;
-  children: string[];
-}
-
 /**
- * Which cells of one count must be hidden. Primary suppression hides counts 1–4. Complementary suppression then makes sure
- * no hidden count can be recovered by subtraction along the hierarchy national → region → unit:
- *  (a) under a shown total, the hidden children must together be 0 or at least 5 (else total − shown children is a small
- *      cell, and with one hidden child it *is* that child), and must not all be ones (k hidden cells summing to k are
- *      each 1): hide the smallest shown non-zero child until that holds;
- *  (b) under a hidden total, at least one non-zero child must be hidden (else the total is the sum of its children).
- * Repeated until nothing changes. Zero cells are shown: nobody can be recognised in an empty cell.
+ * The additive relations of one count over the rows present: the nation is the sum of its regions, a region the sum of
+ * its units (the stored rows are grouped that way, so the sums hold). Where a total exceeds its parts (rows missing),
+ * the difference becomes an unpublished "rest" cell of the relation, so the attacker's inequality is modelled too; a
+ * total below its parts (inconsistent data) gives no relation.
  */
-export function hiddenCells(counts: ReadonlyMap<string, number>, groups: readonly Group[]): Set<string> {
-  const hidden = new Set([...counts].filter(([, n]) => isSmallCell(n)).map(([k]) => k));
-  for (let changed = true, rounds = 0; changed && rounds < 100; rounds++) {
-    changed = false;
-    for (const g of groups) {
-      const kids = g.children.filter((c) => (counts.get(c) ?? 0) > 0);
-      const shown = kids.filter((c) => !hidden.has(c)).sort((a, b) => counts.get(a)! - counts.get(b)! || (a < b ? -1 : 1));
-      const hiddenKids = kids.filter((c) => hidden.has(c));
-      const hiddenSum = hiddenKids.reduce((s, c) => s + counts.get(c)!, 0);
-      const needMore = hidden.has(g.parent) ? hiddenSum === 0 : hiddenSum > 0 && (hiddenSum <= SMALL_CELL_MAX || hiddenSum === hiddenKids.length);
-      if (needMore && shown.length > 0) {
-        hidden.add(shown[0]!);
-        changed = true;
-      }
+function relationsOf(rows: readonly StatsRow[], count: (r: StatsRow) => number): { cells: Map<string, number>; relations: Relation[]; unpublished: Set<string> } {
+  const cells = new Map(rows.map((r) => [keyOf(r), count(r)]));
+  const relations: Relation[] = [];
+  const unpublished = new Set<string>();
+  const add = (parent: StatsRow, children: readonly StatsRow[]): void => {
+    if (children.length === 0) return;
+    const total = count(parent);
+    const parts = children.map(keyOf);
+    const rest = total - children.reduce((s, c) => s + count(c), 0);
+    if (rest < 0) return;
+    if (rest > 0) {
+      const id = `rest|${keyOf(parent)}`;
+      cells.set(id, rest);
+      unpublished.add(id);
+      parts.push(id);
     }
-  }
-  return hidden;
+    relations.push({ total: keyOf(parent), parts });
+  };
+  const national = rows.find((r) => r.level === 'national');
+  const regions = rows.filter((r) => r.level === 'region');
+  if (national) add(national, regions);
+  for (const region of regions) add(region, rows.filter((r) => r.level === 'unit' && r.regionCode === region.regionCode));
+  return { cells, relations, unpublished };
 }
 
-/** The groups of the hierarchy present in a set of rows: units under their region, regions under the nation. */
-function groupsOf(rows: readonly StatsRow[]): Group[] {
-  const national = rows.find((r) => r.level === 'national');
-  const groups: Group[] = [];
-  if (national) groups.push({ parent: keyOf(national), children: rows.filter((r) => r.level === 'region').map(keyOf) });
-  for (const region of rows.filter((r) => r.level === 'region'))
-    groups.push({ parent: keyOf(region), children: rows.filter((r) => r.level === 'unit' && r.regionCode === region.regionCode).map(keyOf) });
-  return groups;
+/** The cells of one count to hide, by the platform's one disclosure-control method (src/domain/disclosure.ts). */
+function hiddenOf(rows: readonly StatsRow[], count: (r: StatsRow) => number): Set<string> {
+  const { cells, relations, unpublished } = relationsOf(rows, count);
+  return suppressCells(cells, relations, { unpublished });
+}
+
+/** A share published beside a shown count gives back its numerator (share × count) and the complement: hidden when
+ * either is 1–4 (docs/indicators.md, small-cell handling). */
+function shareDisclosive(share: number | null, count: number): boolean {
+  if (share === null) return false;
+  const numerator = Math.round(share * count);
+  return isSmallCell(numerator) || isSmallCell(count - numerator);
 }
 
 /**
@@ -102,14 +105,14 @@ function groupsOf(rows: readonly StatsRow[]): Group[] {
  * row of the service and view (the whole country), so that complementary suppression sees every sibling; filter after.
  */
 export function publicRows(rows: readonly StatsRow[], reports: ReadonlyMap<string, CurrentReport>, today: string): PublicWaitingTimeRow[] {
-  const groups = groupsOf(rows);
-  const hiddenWaiting = hiddenCells(new Map(rows.map((r) => [keyOf(r), r.waitingCount])), groups);
-  const hiddenCompleted = hiddenCells(new Map(rows.map((r) => [keyOf(r), r.completedLast90Days])), groups);
+  const hiddenWaiting = hiddenOf(rows, (r) => r.waitingCount);
+  const hiddenCompleted = hiddenOf(rows, (r) => r.completedLast90Days);
   return rows.map((r) => {
     const key = keyOf(r);
     const report = r.level === 'unit' && r.unitHsaId ? reports.get(r.unitHsaId) : undefined;
     const hw = hiddenWaiting.has(key);
     const hc = hiddenCompleted.has(key);
+    const hs = hw || shareDisclosive(r.shareWithinGuarantee, r.waitingCount);
     let fc: { days: number; method: ForecastMethod } | null;
     if (r.level === 'unit') fc = forecast({ waitingCount: r.waitingCount, completedLast90Days: r.completedLast90Days, reportedExpectedWaitDays: report?.expectedWaitDays });
     else fc = r.forecastWaitDays === null ? null : { days: r.forecastWaitDays, method: 'queue' };
@@ -124,14 +127,14 @@ export function publicRows(rows: readonly StatsRow[], reports: ReadonlyMap<strin
       waitingCount: hw ? null : r.waitingCount,
       medianWaitedDays: hw ? null : r.medianWaitedDays,
       p90WaitedDays: hw ? null : r.p90WaitedDays,
-      shareWithinGuarantee: hw ? null : r.shareWithinGuarantee,
+      shareWithinGuarantee: hs ? null : r.shareWithinGuarantee,
       completedLast90Days: hc ? null : r.completedLast90Days,
       medianCompletedWaitDays: hc ? null : r.medianCompletedWaitDays,
       forecastWaitDays: fc?.days ?? null,
       reportedExpectedWaitDays: report?.expectedWaitDays ?? null,
       dataAsOf: r.dataAsOf,
       stale: (report?.stale ?? false) || daysBetween(r.dataAsOf, today) > STALE_AFTER_DAYS,
-      suppressed: hw || hc,
+      suppressed: hw || hc || hs,
     };
   });
 }
