@@ -19,6 +19,10 @@ const EnvSchema = z.object({
   OIDC_ISSUER: z.string().url().optional(),
   OIDC_CLIENT_ID: z.string().optional(),
   OIDC_CLIENT_SECRET: z.string().optional(),
+  CITIZEN_OIDC_ISSUER: z.string().url().optional(),
+  CITIZEN_OIDC_CLIENT_ID: z.string().optional(),
+  CITIZEN_OIDC_CLIENT_SECRET: z.string().optional(),
+  CITIZEN_OIDC_ACR: z.string().default('http://id.elegnamnden.se/loa/1.0/loa3'),
   CORS_ORIGINS: z.string().optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   TOKEN_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().positive().default(60_000),
@@ -48,6 +52,8 @@ export interface Config {
   issuer: string;
   audience: string;
   oidc: { issuer: string; clientId: string; clientSecret: string | undefined } | undefined;
+  /** citizen login (e-legitimation through an OpenID Connect broker): the patient's personnummer is a verified claim */
+  citizenOidc: { issuer: string; clientId: string; clientSecret: string | undefined; acr: string } | undefined;
   corsOrigins: string[];
   logLevel: string;
   tokenRateLimitPerMinute: number;
@@ -80,6 +86,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   if (nodeEnv === 'production' && mode === 'demo') throw new Error('NVF_MODE=demo is refused when NODE_ENV=production.');
   const publicUrl = (e.PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/$/, '');
   if (e.OIDC_ISSUER && !e.OIDC_CLIENT_ID) throw new Error('Invalid configuration:\n  OIDC_CLIENT_ID: required when OIDC_ISSUER is set');
+  if (e.CITIZEN_OIDC_ISSUER && !e.CITIZEN_OIDC_CLIENT_ID) throw new Error('Invalid configuration:\n  CITIZEN_OIDC_CLIENT_ID: required when CITIZEN_OIDC_ISSUER is set');
   if (mode === 'production' && !e.PATIENT_DATA_KEY)
     throw new Error('Invalid configuration:\n  PATIENT_DATA_KEY: required in production (64 hexadecimal characters or base64 of 32 random bytes)');
   if (e.PATIENT_DATA_KEY) {
@@ -101,6 +108,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     issuer: publicUrl,
     audience: 'nvf-api',
     oidc: e.OIDC_ISSUER ? { issuer: e.OIDC_ISSUER, clientId: e.OIDC_CLIENT_ID!, clientSecret: e.OIDC_CLIENT_SECRET } : undefined,
+    citizenOidc: e.CITIZEN_OIDC_ISSUER ? { issuer: e.CITIZEN_OIDC_ISSUER, clientId: e.CITIZEN_OIDC_CLIENT_ID!, clientSecret: e.CITIZEN_OIDC_CLIENT_SECRET, acr: e.CITIZEN_OIDC_ACR } : undefined,
     corsOrigins: (e.CORS_ORIGINS ?? '').split(',').map((s) => s.trim()).filter(Boolean),
     logLevel: e.LOG_LEVEL,
     tokenRateLimitPerMinute: e.TOKEN_RATE_LIMIT_PER_MINUTE,

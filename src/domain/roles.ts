@@ -18,6 +18,9 @@ export interface Principal {
   unitHsaId?: string | undefined;
   /** display name for people logged in through the web */
   displayName?: string | undefined;
+  /** a patient logged in through the citizen identity provider: their verified personnummer, sealed (AES-256-GCM under
+   * PATIENT_DATA_KEY, src/services/patient-crypto.ts) so that the token never carries it readable */
+  patientIdentity?: string | undefined;
 }
 
 export const ANONYMOUS: Principal = { subject: 'anonymous', roles: ['public'] };

@@ -10,6 +10,9 @@ import type { RequestContext } from './context.js';
 import { SIGNING_ALG, type KeyStore } from './keys.service.js';
 import { WEB_SESSION_TTL_SECONDS } from './people.service.js';
 import type { TokenService } from './token.service.js';
+import type { PatientCrypto } from './patient-crypto.js';
+import { parsePatientIdentity } from '../domain/patient-identity.js';
+import { stockholmDay } from '../domain/clock.js';
 
 /**
  * Staff login through an external OpenID Connect provider (authorization code flow with PKCE).
@@ -32,7 +35,7 @@ export interface OidcSettings {
   clientSecret: string | undefined;
   /** our issuer (the state cookie's issuer) */
   platformIssuer: string;
-  /** `${publicUrl}/auth/callback` */
+  /** `${publicUrl}/auth/callback` (staff) or `${publicUrl}/auth/citizen/callback` (citizens) */
   redirectUri: string;
 }
 
@@ -87,6 +90,63 @@ async function checkScope(db: Kysely<DB>, p: Principal): Promise<Principal> {
   return { ...p, organizationId };
 }
 
+/** What differs between the staff login and the citizen login: scope, extra parameters, the claim mapping, the audit. */
+export interface LoginProfile {
+  /** where a failed login starts again, for messages */
+  startPath: string;
+  scope: string;
+  /** extra authorization request parameters (e.g. acr_values) */
+  authParams?: Record<string, string>;
+  /** the audit action of a completed login */
+  auditAction: string;
+  /** the ID token's claims → the principal (throws AppError 403 for accounts that cannot act here) */
+  principal(claims: Claims): Promise<Principal>;
+}
+
+/** The staff profile: roles and scope from claims (see the module comment), checked against the directory. */
+export function staffProfile(db: Kysely<DB>): LoginProfile {
+  return { startPath: '/auth/login', scope: 'openid profile', auditAction: 'session.oidc_login', principal: (claims) => checkScope(db, principalFromClaims(claims)) };
+}
+
+/**
+ * Citizen login (journey 2 in production): e-legitimation (BankID, Freja eID) through an OpenID Connect broker following the
+ * Swedish eID Framework's OIDC profile. The personnummer is the claim `https://id.oidc.se/claim/personalIdentityNumber`
+ * (or a samordningsnummer in `https://id.oidc.se/claim/coordinationNumber`; `personal_identity_number` and `personnummer`
+ * are accepted from brokers that flatten names). The login must be made at the configured assurance level
+ * (`acr`, default LoA 3) or LoA 4. The principal is a patient whose subject is `citizen:` + the keyed look-up hash (never the
+ * number), carrying the number sealed (AES-256-GCM under PATIENT_DATA_KEY): the token never shows it readable, and the
+ * patient services decrypt it to find the patient's cases.
+ */
+export const CITIZEN_ID_CLAIMS = ['https://id.oidc.se/claim/personalIdentityNumber', 'https://id.oidc.se/claim/coordinationNumber', 'personal_identity_number', 'personnummer'] as const;
+
+export function citizenPrincipalFromClaims(claims: Claims, acr: string, patients: PatientCrypto, today: string): Principal {
+  const given = [str(claims.given_name), str(claims.family_name)].filter(Boolean).join(' ');
+  const raw = CITIZEN_ID_CLAIMS.map((c) => str(claims[c])).find((v) => v !== undefined);
+  if (raw === undefined)
+    throw new AppError('forbidden', 'The identity provider did not tell us your personnummer, so you cannot be logged in as a patient. Log in with BankID or Freja eID, or contact your region’s care guarantee office.');
+  const identity = parsePatientIdentity(raw, today);
+  if (!identity.ok) throw new AppError('forbidden', 'The identity provider sent a personnummer that is not valid; contact your region’s care guarantee office.');
+  const got = str(claims.acr);
+  if (got !== acr && !(got !== undefined && /\/loa4$/.test(got)))
+    throw new AppError('forbidden', 'Your login was not made with an e-legitimation strong enough for patient data (assurance level 3 or higher); log in again with BankID or Freja eID.');
+  return {
+    subject: `citizen:${patients.lookupHash(identity.value).slice(0, 32)}`,
+    roles: ['patient'],
+    displayName: str(claims.name) ?? (given || undefined),
+    patientIdentity: patients.encrypt(identity.value),
+  };
+}
+
+export function citizenProfile(acr: string, patients: PatientCrypto, clock: Clock): LoginProfile {
+  return {
+    startPath: '/auth/citizen/login',
+    scope: 'openid profile https://id.oidc.se/scope/naturalPersonNumber',
+    authParams: { acr_values: acr },
+    auditAction: 'session.citizen_login',
+    principal: (claims) => Promise.resolve(citizenPrincipalFromClaims(claims, acr, patients, stockholmDay(clock.now()))),
+  };
+}
+
 /** Whether plain http may be used: only for an IdP on this machine (development and tests). */
 function isLocalHttp(url: URL): boolean {
   return url.protocol === 'http:' && ['localhost', '127.0.0.1', '[::1]'].includes(url.hostname);
@@ -97,6 +157,7 @@ export class OidcService {
 
   constructor(
     private readonly settings: OidcSettings,
+    private readonly profile: LoginProfile,
     private readonly db: Kysely<DB>,
     private readonly keys: KeyStore,
     private readonly tokens: TokenService,
@@ -134,7 +195,8 @@ export class OidcService {
     const nonce = client.randomNonce();
     const url = client.buildAuthorizationUrl(config, {
       redirect_uri: this.settings.redirectUri,
-      scope: 'openid profile',
+      scope: this.profile.scope,
+      ...this.profile.authParams,
       response_type: 'code',
       code_challenge: await client.calculatePKCECodeChallenge(codeVerifier),
       code_challenge_method: 'S256',
@@ -148,7 +210,7 @@ export class OidcService {
   async finishLogin(ctx: RequestContext, query: string, sealedState: string | undefined): Promise<{ principal: Principal; accessToken: string; expiresIn: number }> {
     const params = new URLSearchParams(query);
     if (params.get('error'))
-      throw new AppError('unauthorized', `The identity provider refused the login (${params.get('error')}${params.get('error_description') ? `: ${params.get('error_description')}` : ''}); start again at /auth/login.`);
+      throw new AppError('unauthorized', `The identity provider refused the login (${params.get('error')}${params.get('error_description') ? `: ${params.get('error_description')}` : ''}); start again at ${this.profile.startPath}.`);
     const checks = await this.open(sealedState);
     const config = await this.discover();
     let claims: Claims | undefined;
@@ -162,13 +224,13 @@ export class OidcService {
       });
       claims = result.claims() as Claims | undefined;
     } catch (err) {
-      throw new AppError('unauthorized', `The login could not be completed: ${describe(err)}. Start again at /auth/login.`);
+      throw new AppError('unauthorized', `The login could not be completed: ${describe(err)}. Start again at ${this.profile.startPath}.`);
     }
-    if (!claims) throw new AppError('unauthorized', 'The identity provider sent no ID token; start again at /auth/login.');
-    const principal = await checkScope(this.db, principalFromClaims(claims));
+    if (!claims) throw new AppError('unauthorized', `The identity provider sent no ID token; start again at ${this.profile.startPath}.`);
+    const principal = await this.profile.principal(claims);
     const token = await this.tokens.sign(principal, WEB_SESSION_TTL_SECONDS);
     await this.db.transaction().execute((trx) =>
-      recordAudit(trx, { ...ctx, principal }, { action: 'session.oidc_login', entityType: 'session', entityId: principal.subject, details: { issuer: this.settings.issuer } }),
+      recordAudit(trx, { ...ctx, principal }, { action: this.profile.auditAction, entityType: 'session', entityId: principal.subject, details: { issuer: this.settings.issuer } }),
     );
     return { principal, accessToken: token.access_token, expiresIn: token.expires_in };
   }
@@ -187,7 +249,7 @@ export class OidcService {
   }
 
   private async open(sealed: string | undefined): Promise<{ state: string; nonce: string; cv: string }> {
-    const restart = 'The login state is missing or has expired (the login took more than 10 minutes, or was started in another browser); start again at /auth/login.';
+    const restart = `The login state is missing or has expired (the login took more than 10 minutes, or was started in another browser); start again at ${this.profile.startPath}.`;
     if (!sealed) throw new AppError('bad_request', restart);
     try {
       const kid = decodeProtectedHeader(sealed).kid;

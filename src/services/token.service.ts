@@ -114,6 +114,7 @@ export class TokenService {
       ...(p.organizationId ? { org: p.organizationId } : {}),
       ...(p.unitHsaId ? { unit: p.unitHsaId } : {}),
       ...(p.displayName ? { name: p.displayName } : {}),
+      ...(p.patientIdentity ? { pid: p.patientIdentity } : {}),
     })
       .setProtectedHeader({ alg: SIGNING_ALG, kid: key.kid, typ: 'at+jwt' })
       .setIssuer(this.settings.issuer)
@@ -180,6 +181,7 @@ export class TokenService {
         organizationId: typeof payload.org === 'string' ? payload.org : undefined,
         unitHsaId: typeof payload.unit === 'string' ? payload.unit : undefined,
         displayName: typeof payload.name === 'string' ? payload.name : undefined,
+        patientIdentity: typeof payload.pid === 'string' ? payload.pid : undefined,
       };
     } catch (err) {
       throw new AppError('unauthorized', describeJoseError(err));

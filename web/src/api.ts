@@ -11,6 +11,8 @@ export interface Me {
   homeMunicipality?: string;
   mode: 'demo' | 'sandbox' | 'production';
   oidc: boolean;
+  /** patients can log in with e-legitimation (GET /auth/citizen/login) */
+  citizenLogin: boolean;
 }
 export interface LatLng { lat: number; lng: number }
 export interface Region { code: string; name: string; county: string; iso3166_2: string; seat: string; populationApprox: number; location: LatLng; unitCount: number }

@@ -34,8 +34,9 @@ const Me = z
     homeMunicipality: z.string().optional().describe('For a patient whose identity the login verified: where they live (SCB code).'),
     mode: z.enum(['demo', 'sandbox', 'production']),
     oidc: z.boolean(),
+    citizenLogin: z.boolean().describe('whether patients can log in with e-legitimation here (GET /auth/citizen/login)'),
   })
-  .meta({ examples: [{ authenticated: true, subject: 'demo-person:coordinator-25', roles: ['coordinator'], regionCode: '25', displayName: 'Samordnare, Region Norrbotten (demo)', mode: 'demo', oidc: false }] });
+  .meta({ examples: [{ authenticated: true, subject: 'demo-person:coordinator-25', roles: ['coordinator'], regionCode: '25', displayName: 'Samordnare, Region Norrbotten (demo)', mode: 'demo', oidc: false, citizenLogin: false }] });
 
 const DemoPeople = z
   .object({
@@ -87,6 +88,7 @@ export function sessionRoutes(s: AppServices) {
         ...(home ? { homeMunicipality: home } : {}),
         mode: s.config.mode,
         oidc: !!s.config.oidc,
+        citizenLogin: !!s.config.citizenOidc,
       };
     });
 

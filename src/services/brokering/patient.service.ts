@@ -9,23 +9,31 @@ import { AppError, forbidden, invalid, type FieldError } from '../../domain/erro
 import { parsePatientIdentity } from '../../domain/patient-identity.js';
 import { auditedTransaction } from '../audit.service.js';
 import type { RequestContext } from '../context.js';
-import { enqueueEvent } from '../outbox.js';
 import { DEMO_PATIENT_IDENTITIES } from '../people.service.js';
+import type { PatientCrypto } from '../patient-crypto.js';
 import { uniqueViolation, type BrokeringDeps } from './case.service.js';
 
 /** A patient may ask for care elsewhere when the deadline has passed or is at most this many days away. */
 export const ASK_WITHIN_DAYS = 30;
 
 /**
- * The identity of the patient behind a token. In demo and sandbox mode the demo patients have synthetic identities;
- * a citizen login through an identity provider (BankID via the regions' e-services) would carry the personnummer as a
- * verified claim — not connected yet, so any other patient token is refused with a message saying so.
+ * The identity of the patient behind a token. A citizen who logged in through the citizen identity provider (e-legitimation
+ * via CITIZEN_OIDC_ISSUER, src/services/oidc.service.ts) carries their verified personnummer sealed in the token; in demo
+ * and sandbox mode the demo patients have synthetic identities (and a home municipality). Any other patient token is
+ * refused with a message saying so.
  */
-export function patientIdentityOf(ctx: RequestContext, mode: Mode): { personnummer: string; homeMunicipality: string } {
+export function patientIdentityOf(ctx: RequestContext, mode: Mode, patients: PatientCrypto): { personnummer: string; homeMunicipality?: string | undefined } {
   const p = ctx.principal;
   if (!p.roles.includes('patient')) throw forbidden('Only a logged-in patient asks for care elsewhere through this form; staff open cases with POST /api/v1/cases.');
+  if (p.patientIdentity) {
+    try {
+      return { personnummer: patients.decrypt(p.patientIdentity) };
+    } catch {
+      throw new AppError('unauthorized', 'Your login could not be read (it may be from before a key change); log in again.');
+    }
+  }
   const demo = mode === 'production' ? undefined : DEMO_PATIENT_IDENTITIES[p.subject];
-  if (!demo) throw forbidden('Your login carries no verified identity (citizen login through an identity provider is not connected yet); contact your region’s care guarantee office.');
+  if (!demo) throw forbidden('Your login carries no verified identity; log in with e-legitimation (BankID or Freja) or contact your region’s care guarantee office.');
   return demo;
 }
 
@@ -102,20 +110,21 @@ const TEXTS: Record<CaseStatus, { status: { sv: string; en: string }; next: { sv
  * allowed when the guarantee's deadline has passed or is at most 30 days away. One open case per patient and service.
  */
 export async function askForCareElsewhere(deps: BrokeringDeps & { mode: Mode }, ctx: RequestContext, input: PatientRequestInput): Promise<PatientCaseView> {
-  const who = patientIdentityOf(ctx, deps.mode);
+  const who = patientIdentityOf(ctx, deps.mode, deps.patients);
   const today = stockholmDay(ctx.clock.now());
   const now = ctx.clock.now().toISOString();
   const id = crypto.randomUUID();
   try {
-    return await auditedTransaction(deps.db, ctx, async (trx, audit) => {
+    return await auditedTransaction(deps.db, ctx, async (trx, audit, emit) => {
       const errors: FieldError[] = [];
       const identity = parsePatientIdentity(who.personnummer, today);
       if (!identity.ok) throw new AppError('unavailable', 'Your identity could not be read; try to log in again.');
       const service = await findService(trx, input.serviceId);
       if (!service || !service.active) errors.push({ field: 'serviceId', message: `${input.serviceId} is not a service in the catalogue; pick one from the list` });
       const home = input.homeMunicipality ?? who.homeMunicipality;
-      const municipality = await findMunicipality(trx, home);
-      if (!municipality) errors.push({ field: 'homeMunicipality', message: `${home} is not a Swedish municipality code` });
+      const municipality = home === undefined ? undefined : await findMunicipality(trx, home);
+      if (home === undefined) errors.push({ field: 'homeMunicipality', message: 'say which municipality you live in (its four-digit code)' });
+      else if (!municipality) errors.push({ field: 'homeMunicipality', message: `${home} is not a Swedish municipality code` });
       errors.push(...checkClockStart(input.clockStart, today), ...checkPreferences(input.preferences, today));
       if (errors.length > 0 || !service || !municipality) throw invalid(errors, 'The request cannot be sent; see errors.');
       const { guaranteeKind: kind, deadline } = caseDeadline(service.contactType, input.clockStart);
@@ -127,7 +136,7 @@ export async function askForCareElsewhere(deps: BrokeringDeps & { mode: Mode }, 
         });
       }
       const lookup = deps.patients.lookupHash(identity.value);
-      await repo.insertCase(trx, {
+      const stored = await repo.insertCase(trx, {
         id, regionCode: municipality.region_code, serviceId: service.id, guaranteeKind: kind, clockStart: input.clockStart, deadline, origin: 'patient',
         patientLookup: lookup, patientIdentityEnc: deps.patients.encrypt(identity.value), patientNameEnc: null,
         patientPhoneEnc: input.phone ? deps.patients.encrypt(input.phone) : null, patientKind: identity.kind,
@@ -135,8 +144,8 @@ export async function askForCareElsewhere(deps: BrokeringDeps & { mode: Mode }, 
         preferences: input.preferences ?? {}, waitingRecordId: null, openedBy: ctx.principal.subject, at: now,
       });
       audit({ action: 'case.open', entityType: 'case', entityId: id, patientRef: lookup, details: { serviceId: service.id, deadline, origin: 'patient' } });
-      await enqueueEvent(trx, ctx, { type: 'case.opened', caseId: id, regionCode: municipality.region_code, payload: { status: 'open', serviceId: service.id, deadline, origin: 'patient' } });
-      return patientCaseView((await repo.findCase(trx, id))!, [], today);
+      emit({ type: 'case.opened', caseId: id, regionCode: municipality.region_code, payload: { status: 'open', serviceId: service.id, deadline, origin: 'patient' } });
+      return patientCaseView(stored, [], today);
     });
   } catch (err) {
     if (uniqueViolation(err)?.includes('cases_one_open_per_patient_idx'))
@@ -157,7 +166,7 @@ function patientCaseView(c: repo.StoredCase, requests: repo.StoredRequest[], tod
 
 /** The patient's own cases (whoever opened them), newest first, in plain language. The read is audited. */
 export async function myCases(deps: BrokeringDeps & { mode: Mode }, ctx: RequestContext): Promise<PatientCaseView[]> {
-  const who = patientIdentityOf(ctx, deps.mode);
+  const who = patientIdentityOf(ctx, deps.mode, deps.patients);
   const today = stockholmDay(ctx.clock.now());
   const identity = parsePatientIdentity(who.personnummer, today);
   if (!identity.ok) throw new AppError('unavailable', 'Your identity could not be read; try to log in again.');

@@ -9,7 +9,8 @@ import { PageTitle } from '../components/PageTitle.js';
 
 const ROLE_ORDER = ['patient', 'coordinator', 'provider', 'region-reporter', 'analyst', 'admin'];
 
-/** Login: demo people in demo mode (clearly not a real login), the organisation's IdP when OIDC is configured. */
+/** Login: demo people in demo mode (clearly not a real login), the organisation's IdP when OIDC is configured, and
+ * e-legitimation for patients when the citizen IdP is configured. */
 export function LoginPage() {
   const { t } = useI18n();
   const { me } = useSession();
@@ -40,7 +41,17 @@ export function LoginPage() {
           </Paragraph>
         </>
       ) : (
-        <Paragraph>{l.noLogin}</Paragraph>
+        !me.citizenLogin && <Paragraph>{l.noLogin}</Paragraph>
+      )}
+      {me.citizenLogin && (
+        <>
+          <Paragraph>{l.citizenText}</Paragraph>
+          <Paragraph>
+            <a href="/auth/citizen/login" className="ds-button" data-variant={me.oidc ? 'secondary' : 'primary'}>
+              {l.citizenLink}
+            </a>
+          </Paragraph>
+        </>
       )}
     </>
   );
