@@ -15,6 +15,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import autocannon, { type Result } from 'autocannon';
+import pg from 'pg';
 import { connect } from '../src/db/connect.js';
 import { addDays } from '../src/domain/calendar.js';
 import { stockholmDay } from '../src/domain/clock.js';
@@ -126,10 +127,30 @@ async function benchSearch(server: RunningServer, token: string) {
 
 /**
  * Whole-case lifecycles (open a case, send a request, accept, choose, book, complete; each step audited with its outbox
- * event) by 16 concurrent workers for DURATION seconds: bench/lifecycles.ts.
+ * event) by 16 concurrent workers for DURATION seconds: bench/lifecycles.ts; with the CPU the server and the database's
+ * backends spent per lifecycle (on a shared machine, 1000 / their sum is what one core could do).
  */
-async function benchCaseLifecycles(server: RunningServer): Promise<Record<string, unknown>> {
-  return benchLifecycles(server.url, { concurrency: 16, seconds: DURATION });
+async function benchCaseLifecycles(server: RunningServer, databaseUrl: string): Promise<Record<string, unknown>> {
+  // CPU of the server and of the database's backends (same host only) over the measured lifecycles: a backend that
+  // started during the run counts whole, one that ended during it is missed (the pool closes idle connections after 10 s)
+  const backends = async (): Promise<Map<number, number>> => {
+    const c = new pg.Client({ connectionString: databaseUrl });
+    await c.connect();
+    const pids = (await c.query<{ pid: number }>('SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()')).rows.map((r) => r.pid);
+    await c.end();
+    return new Map(pids.flatMap((p) => ((x) => (x === undefined ? [] : [[p, x] as [number, number]]))(cpuSeconds(p))));
+  };
+  const cpu = async () => {
+    const d0 = await backends();
+    const s0 = cpuSeconds(server.child.pid);
+    return async () => {
+      const s1 = cpuSeconds(server.child.pid);
+      const d1 = await backends();
+      const database = [...d1].reduce((a, [p, x]) => a + x - (d0.get(p) ?? 0), 0);
+      return { server: s0 === undefined || s1 === undefined ? null : (s1 - s0) * 1000, database: d1.size === 0 ? null : database * 1000 };
+    };
+  };
+  return benchLifecycles(server.url, { concurrency: 16, seconds: DURATION, cpu });
 }
 
 const database = await freshPostgres(BASE_URL);
@@ -154,7 +175,7 @@ try {
   await waitHealthy(server);
   const token = await coordinatorToken(server);
   const search = await benchSearch(server, token);
-  const lifecycles = await benchCaseLifecycles(server);
+  const lifecycles = await benchCaseLifecycles(server, database.url);
   const result = {
     node: process.version,
     cpus: os.cpus().length,

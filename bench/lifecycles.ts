@@ -58,7 +58,7 @@ async function lifecycle(baseUrl: string, t: Tokens, unit: { serviceId: string; 
 }
 
 /** Run lifecycles with `concurrency` workers for `seconds` (after a short warm-up); lifecycles per second and step latency. */
-export async function benchLifecycles(baseUrl: string, opts: { concurrency?: number; seconds?: number } = {}) {
+export async function benchLifecycles(baseUrl: string, opts: { concurrency?: number; seconds?: number; cpu?: () => Promise<() => Promise<Record<string, number | null>>> } = {}) {
   const concurrency = opts.concurrency ?? 16;
   const seconds = opts.seconds ?? 10;
   const unit = await receivingUnit(baseUrl);
@@ -67,6 +67,7 @@ export async function benchLifecycles(baseUrl: string, opts: { concurrency?: num
   const durations: number[] = [];
   let errors = 0;
   let firstError: string | undefined;
+  const cpuEnd = await opts.cpu?.(); // after the warm-up
   const until = performance.now() + seconds * 1000;
   const started = performance.now();
   await Promise.all(Array.from({ length: concurrency }, async () => {
@@ -82,6 +83,7 @@ export async function benchLifecycles(baseUrl: string, opts: { concurrency?: num
     }
   }));
   const elapsed = (performance.now() - started) / 1000;
+  const cpuMs = cpuEnd ? await cpuEnd() : undefined;
   durations.sort((a, b) => a - b);
   const pct = (p: number) => Math.round(durations[Math.min(durations.length - 1, Math.ceil(p * durations.length) - 1)] ?? 0);
   return {
@@ -93,6 +95,8 @@ export async function benchLifecycles(baseUrl: string, opts: { concurrency?: num
     lifecycleMs: { p50: pct(0.5), p90: pct(0.9), p99: pct(0.99) },
     errors,
     ...(firstError ? { firstError } : {}),
+    // CPU (ms) per lifecycle, all lifecycles counted (finished or not): on a shared machine, what the rate would be per core
+    ...(cpuMs ? { cpuMsPerLifecycle: Object.fromEntries(Object.entries(cpuMs).map(([k, v]) => [k, v === null || durations.length === 0 ? null : Math.round((v / durations.length) * 10) / 10])) } : {}),
     target: { lifecyclesPerSecond: 200 },
   };
 }

@@ -1,5 +1,5 @@
 /**
- * npm run bench [-- directory|token|startup|waiting-list [rows]|brokering|all]: throughput and latency of the real server, printed as one JSON object.
+ * npm run bench [-- directory|token|startup|waiting-list [rows]|brokering|statistics|all]: throughput and latency of the real server, printed as one JSON object.
  *
  * directory and token run against PostgreSQL (a fresh database nvf_bench_<random> on BENCH_DATABASE_URL, default
  * postgres://postgres@127.0.0.1:5432/postgres, dropped afterwards); startup runs on embedded PGlite in a fresh directory.
@@ -206,8 +206,13 @@ if (which === 'brokering') {
   await import('./brokering.js');
   process.exit(0);
 }
+if (which === 'statistics') {
+  // npm run bench -- statistics: the monthly indicator computation over 1,000,000 episodes and 100,000 cases, and the statistics API (bench/statistics.ts).
+  await import('./statistics.js');
+  process.exit(0);
+}
 if (!['directory', 'token', 'startup', 'all'].includes(which)) {
-  console.error('usage: npm run bench -- [directory|token|startup|waiting-list [rows]|brokering|all]');
+  console.error('usage: npm run bench -- [directory|token|startup|waiting-list [rows]|brokering|statistics|all]');
   process.exit(2);
 }
 const result: Record<string, unknown> = { node: process.version, cpus: os.cpus().length, durationSeconds: DURATION, connections: CONNECTIONS };

@@ -34,7 +34,7 @@ export default defineConfig({
     command: 'node --import tsx e2e/build-web.ts && node --import tsx src/server.ts',
     cwd: root,
     url: `${baseURL}/health`,
-    timeout: 120_000,
+    timeout: 600_000,
     reuseExistingServer: false,
     stdout: 'pipe',
     stderr: 'pipe',

@@ -20,4 +20,17 @@ for (const [name, width, height] of [
     await expect(page.getByTestId('region-map').locator('svg').first()).toBeVisible();
     await page.screenshot({ path: path.join(dir, `directory-${name}.png`), fullPage: true });
   });
+
+  test(`screenshots of the statistics and open-data pages (${name})`, async ({ page }) => {
+    await page.setViewportSize({ width, height });
+    await page.goto('/statistik');
+    await waitForApp(page);
+    // The figures, or the notice that the server has not computed a month yet.
+    await expect(page.getByTestId('headline').or(page.getByText('Det finns ingen statistik ännu.', { exact: false }))).toBeVisible();
+    await page.screenshot({ path: path.join(dir, `statistics-${name}.png`), fullPage: true });
+    await page.goto('/oppen-data');
+    await waitForApp(page);
+    await expect(page.getByTestId('datasets')).toBeVisible();
+    await page.screenshot({ path: path.join(dir, `open-data-${name}.png`), fullPage: true });
+  });
 }

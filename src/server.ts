@@ -3,6 +3,7 @@ import { openAndPrepare } from './bootstrap.js';
 import { buildApp } from './http/app.js';
 import { systemClock } from './domain/clock.js';
 import { startRequestExpiryJob } from './jobs/request-expiry.job.js';
+import { startStatisticsJob } from './jobs/statistics.job.js';
 import { startSubmissionRecoveryJob } from './jobs/submission-recovery.job.js';
 import { startWaitingTimesRefreshJob } from './jobs/waiting-times-refresh.job.js';
 import { startWebhookDeliveryJob } from './jobs/webhook-delivery.job.js';
@@ -15,7 +16,7 @@ async function main(): Promise<void> {
   const database = await openAndPrepare(config, (m) => console.log(`[nvf] ${m}`));
   const app = await buildApp({ database, config, clock: systemClock });
   const jobLog = (msg: string, err?: unknown) => (err ? app.log.error({ err }, msg) : app.log.info(msg));
-  const stopJobs = [startWaitingTimesRefreshJob(database.db, systemClock, jobLog), startSubmissionRecoveryJob(database, systemClock, jobLog), startRequestExpiryJob(database.db, systemClock, jobLog), startWebhookDeliveryJob(database.db, systemClock, webhookSecretBox(config.patientDataKey), jobLog)];
+  const stopJobs = [startWaitingTimesRefreshJob(database.db, systemClock, jobLog), startSubmissionRecoveryJob(database, systemClock, jobLog), startRequestExpiryJob(database.db, systemClock, jobLog), startWebhookDeliveryJob(database.db, systemClock, webhookSecretBox(config.patientDataKey), jobLog), startStatisticsJob(database.db, systemClock, jobLog)];
   let closing = false;
   const shutdown = async (signal: string) => {
     if (closing) return;

@@ -113,6 +113,19 @@ describe.each(targets)('access declarations on %s', (target) => {
     return { caseId, requestId: r.id, unit };
   };
 
+  /** A computed month (last month) with one figure, as the statistics computation would leave it; once per run. */
+  let statisticsDone: Promise<void> | undefined;
+  const statisticsReady = () =>
+    (statisticsDone ??= (async () => {
+      const db = t.database.db;
+      const period = day(-32).slice(0, 7);
+      if (await db.selectFrom('statistics_runs').select('id').where('period', '=', period).executeTakeFirst()) return;
+      await db.insertInto('indicator_values').values({ indicator_id: 'waiting_count', period, guarantee_kind: 'treatment', revision: 1, value: 12, numerator_count: 12, computed_at: new Date() }).execute();
+      await db.insertInto('statistics_runs').values({ period, started_at: new Date(), finished_at: new Date(), triggered_by: 'access-walk' }).execute();
+      await db.updateTable('statistics_version').set((eb) => ({ version: eb('version', '+', 1) })).where('id', '=', 1).execute();
+      await t.app.pollCaches();
+    })());
+
   /** One factory per operationId; an operation without one fails the walk, so new routes must add theirs. */
   const FACTORIES: Record<string, Factory> = {
     getHealth: { make: async () => ({ method: 'GET', url: '/health' }) },
@@ -122,6 +135,9 @@ describe.each(targets)('access declarations on %s', (target) => {
       make: async () => ({ method: 'POST', url: '/oauth/token', payload: { grant_type: 'client_credentials', client_id: 'demo-analyst', client_secret: 'demo' } }),
     },
     listRegions: { make: async () => ({ method: 'GET', url: '/api/v1/regions' }) },
+    listContentPages: { make: async () => ({ method: 'GET', url: '/api/v1/content?lang=sv' }) },
+    getContentPage: { make: async () => ({ method: 'GET', url: '/api/v1/content/dina-rattigheter?lang=en' }) },
+    searchContent: { make: async () => ({ method: 'GET', url: '/api/v1/content/search?q=ivo&lang=sv' }) },
     listMunicipalities: { make: async () => ({ method: 'GET', url: '/api/v1/municipalities?region=01' }) },
     listOrganizations: { make: async () => ({ method: 'GET', url: '/api/v1/organizations?limit=5' }) },
     getOrganization: { make: async () => ({ method: 'GET', url: '/api/v1/organizations/region-01' }) },
@@ -267,6 +283,27 @@ describe.each(targets)('access declarations on %s', (target) => {
     streamEvents: { make: async () => ({ method: 'GET', url: '/api/v1/events/stream?once=true&after=0' }) },
     startLogin: { permitted: { status: 404, why: 'no identity provider is configured in tests' }, make: async () => ({ method: 'GET', url: '/auth/login' }) },
     finishLogin: { permitted: { status: 404, why: 'no identity provider is configured in tests' }, make: async () => ({ method: 'GET', url: '/auth/callback?code=x&state=y' }) },
+    // Statistics and follow-up: answered from indicator_values, so a computed month must exist (statisticsReady).
+    listStatisticsPeriods: { make: async () => (await statisticsReady(), { method: 'GET', url: '/api/v1/stats/periods' }) },
+    listIndicators: { make: async () => ({ method: 'GET', url: '/api/v1/stats/indicators' }) },
+    getStatisticsOverview: { make: async () => (await statisticsReady(), { method: 'GET', url: '/api/v1/stats/overview?region=01' }) },
+    getBrokeringStatistics: { make: async () => (await statisticsReady(), { method: 'GET', url: '/api/v1/stats/brokering' }) },
+    getStatisticsSeries: { make: async () => (await statisticsReady(), { method: 'GET', url: '/api/v1/stats/series?indicator=waiting_count&guaranteeKind=treatment' }) },
+    getStatisticsByRegion: { make: async () => (await statisticsReady(), { method: 'GET', url: '/api/v1/stats/regions?indicator=waiting_count&guaranteeKind=treatment' }) },
+    getStatisticsBreakdown: { make: async () => (await statisticsReady(), { method: 'GET', url: '/api/v1/stats/breakdown?indicator=waiting_count&guaranteeKind=treatment&breakdown=sex' }) },
+    getProviderStatistics: { make: async () => ({ method: 'GET', url: '/api/v1/stats/provider?organization=region-01' }) },
+    listGoals: { make: async () => ({ method: 'GET', url: '/api/v1/follow-up/goals' }) },
+    putGoal: {
+      make: async () => ({ method: 'PUT', url: `/api/v1/follow-up/goals/${freshSlug('goal')}`, payload: { indicatorId: 'connected_systems', comparator: 'gte', target: 1, dueDate: day(365), title: { sv: 'Promenadmål', en: 'Walk goal' } } }),
+    },
+    getScorecard: { make: async () => (await statisticsReady(), { method: 'GET', url: '/api/v1/follow-up/scorecard' }) },
+    getDataQuality: { make: async () => (await statisticsReady(), { method: 'GET', url: '/api/v1/follow-up/data-quality' }) },
+    listOpenData: { make: async () => ({ method: 'GET', url: '/api/v1/open-data' }) },
+    getOpenDataJson: { make: async () => (await statisticsReady(), { method: 'GET', url: '/api/v1/open-data/waits.json' }) },
+    getOpenDataCsv: { make: async () => (await statisticsReady(), { method: 'GET', url: '/api/v1/open-data/guarantee-compliance.csv' }) },
+    getOpenDataDictionary: { make: async () => ({ method: 'GET', url: '/api/v1/open-data/equity/dictionary' }) },
+    startCitizenLogin: { permitted: { status: 404, why: 'no citizen identity provider is configured in tests' }, make: async () => ({ method: 'GET', url: '/auth/citizen/login' }) },
+    finishCitizenLogin: { permitted: { status: 404, why: 'no citizen identity provider is configured in tests' }, make: async () => ({ method: 'GET', url: '/auth/citizen/callback?code=x&state=y' }) },
   };
 
   beforeAll(async () => {

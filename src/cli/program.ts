@@ -6,6 +6,8 @@ import { registerGenerateCommands } from './generate.js';
 import { type CliIo, processIo } from './io.js';
 import { registerKeysCommands } from './keys.js';
 import { registerImportCommands } from './import.js';
+import { registerReportCommands } from './report.js';
+import { registerStatsCommands } from './stats.js';
 
 /** The nvf command tree; each command group lives in a file of its own and registers itself here. */
 export function createProgram(io: CliIo = processIo): Command {
@@ -19,6 +21,8 @@ export function createProgram(io: CliIo = processIo): Command {
   registerClientsCommands(program, io);
   registerImportCommands(program, io);
   registerGenerateCommands(program, io);
+  registerReportCommands(program, io);
+  registerStatsCommands(program, io);
   // Subcommands inherit exitOverride and output only when set on them too.
   for (const cmd of allCommands(program)) cmd.exitOverride().configureOutput(program.configureOutput());
   return program;

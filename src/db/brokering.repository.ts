@@ -1,6 +1,6 @@
 import { sql, type Selectable, type Updateable } from 'kysely';
 import type { Executor } from '../services/context.js';
-import type { CaseRow, CasePreferences, RequestsTable } from './schema.js';
+import type { CaseRow, CasePreferences, RequestsTable, ServicesTable } from './schema.js';
 
 /** A case as stored (patient fields still encrypted). */
 export type StoredCase = Selectable<CaseRow>;
@@ -29,14 +29,67 @@ export interface NewCase {
   at: string;
 }
 
-export async function insertCase(db: Executor, c: NewCase): Promise<void> {
-  await db.insertInto('cases').values({
+/** Insert a new case; returns it as stored (the answer is built from it: no second read). */
+export async function insertCase(db: Executor, c: NewCase): Promise<StoredCase> {
+  return db.insertInto('cases').values({
     id: c.id, region_code: c.regionCode, service_id: c.serviceId, guarantee_kind: c.guaranteeKind, clock_start: c.clockStart, deadline: c.deadline,
     status: 'open', origin: c.origin, patient_lookup: c.patientLookup, patient_identity_enc: c.patientIdentityEnc, patient_name_enc: c.patientNameEnc,
     patient_phone_enc: c.patientPhoneEnc, patient_kind: c.patientKind, patient_birth_year: c.patientBirthYear, patient_sex: c.patientSex,
     home_municipality: c.homeMunicipality, preferences: JSON.stringify(c.preferences), waiting_record_id: c.waitingRecordId, opened_by: c.openedBy,
     opened_at: c.at, updated_at: c.at,
-  }).execute();
+  }).returningAll().executeTakeFirstOrThrow();
+}
+
+/** What opening a case checks in the directory, in one round trip: the service and the home municipality (null fields when unknown). */
+export async function openCaseLookups(db: Executor, serviceId: string, municipalityCode: string) {
+  const r = await sql<{
+    service_id: string | null; service_active: boolean | null; contact_type: ServicesTable['contact_type'] | null; municipality_name: string | null; municipality_region_code: string | null;
+  }>`SELECT s.id AS service_id, s.active AS service_active, s.contact_type, m.name AS municipality_name, m.region_code AS municipality_region_code
+     FROM (SELECT 1) AS one LEFT JOIN services s ON s.id = ${serviceId} LEFT JOIN municipalities m ON m.code = ${municipalityCode}`.execute(db);
+  const row = r.rows[0]!;
+  return {
+    service: row.service_id !== null ? { id: row.service_id, active: row.service_active === true, contactType: row.contact_type! } : undefined,
+    municipality: row.municipality_region_code !== null ? { name: row.municipality_name!, region_code: row.municipality_region_code } : undefined,
+  };
+}
+
+/**
+ * Lock a case for sending a request, and in the same round trip look up what sending checks: the receiving unit (does it
+ * offer the case's service), its current capacity report for the service (the latest valid today or before, as
+ * capacity.repository's currentCapacityReports), the home municipality's position and the home region's forecast. The
+ * look-ups depend only on fields of the case that never change (service, home municipality, region), so reading them
+ * in the lock's statement is the same as reading them just before it.
+ */
+export async function lockCaseForRequest(db: Executor, caseId: string, unitHsaId: string | null, today: string) {
+  const r = await sql<StoredCase & {
+    u_hsa_id: string | null; u_name: string | null; u_organization_id: string | null; u_region_code: string | null; u_lat: number | null; u_lng: number | null;
+    u_active: boolean | null; u_offers: boolean | null; cr_valid_from: string | null; cr_expected_wait_days: number | null; cr_accepts_other_regions: boolean | null;
+    home_lat: number | null; home_lng: number | null; home_forecast_days: number | null;
+  }>`SELECT c.*, u.hsa_id AS u_hsa_id, u.name AS u_name, u.organization_id AS u_organization_id, u.region_code AS u_region_code, u.lat AS u_lat, u.lng AS u_lng,
+       u.active AS u_active, EXISTS (SELECT 1 FROM unit_services us WHERE us.unit_hsa_id = u.hsa_id AND us.service_id = c.service_id) AS u_offers,
+       cr.valid_from AS cr_valid_from, cr.expected_wait_days AS cr_expected_wait_days, cr.accepts_other_regions AS cr_accepts_other_regions,
+       m.lat AS home_lat, m.lng AS home_lng,
+       (SELECT w.forecast_wait_days FROM waiting_time_stats w WHERE w.level = 'region' AND w.region_code = c.region_code AND w.service_id = c.service_id
+          AND w.view = 'excluding_pvv_and_mov' LIMIT 1) AS home_forecast_days
+     FROM cases c
+     LEFT JOIN units u ON u.hsa_id = ${unitHsaId}
+     LEFT JOIN LATERAL (SELECT x.valid_from, x.expected_wait_days, x.accepts_other_regions FROM capacity_reports x
+       WHERE x.unit_hsa_id = u.hsa_id AND x.service_id = c.service_id AND x.valid_from <= ${today}::date ORDER BY x.valid_from DESC LIMIT 1) cr ON true
+     LEFT JOIN municipalities m ON m.code = c.home_municipality
+     WHERE c.id = ${caseId}::uuid
+     FOR UPDATE OF c`.execute(db);
+  const row = r.rows[0];
+  if (!row) return undefined;
+  const { u_hsa_id, u_name, u_organization_id, u_region_code, u_lat, u_lng, u_active, u_offers, cr_valid_from, cr_expected_wait_days, cr_accepts_other_regions, home_lat, home_lng, home_forecast_days, ...c } = row;
+  return {
+    c: c as StoredCase,
+    unit: u_hsa_id !== null
+      ? { hsaId: u_hsa_id, name: u_name!, organizationId: u_organization_id!, regionCode: u_region_code!, location: { lat: u_lat!, lng: u_lng! }, active: u_active === true, offersService: u_offers === true }
+      : undefined,
+    report: cr_valid_from !== null ? { validFrom: cr_valid_from, expectedWaitDays: cr_expected_wait_days, acceptsOtherRegions: cr_accepts_other_regions === true } : undefined,
+    home: home_lat !== null && home_lng !== null ? { lat: home_lat, lng: home_lng } : undefined,
+    homeForecastDays: home_forecast_days,
+  };
 }
 
 /** The case, locked for the rest of the transaction when `lock` (every change to a case or its requests locks the case first). */
@@ -53,10 +106,9 @@ export async function findCaseOfRequest(db: Executor, requestId: string, lock = 
   return q.executeTakeFirst();
 }
 
-/** Change a case's fields and move its version on. */
-export async function updateCase(db: Executor, id: string, set: Omit<Updateable<CaseRow>, 'id' | 'version' | 'preferences' | 'updated_at'>, at: string): Promise<number> {
-  const r = await db.updateTable('cases').set({ ...set, updated_at: at, version: sql<number>`version + 1` }).where('id', '=', id).returning('version').executeTakeFirstOrThrow();
-  return r.version;
+/** Change a case's fields and move its version on; returns the case as stored afterwards (the answer is built from it). */
+export async function updateCaseReturning(db: Executor, id: string, set: Omit<Updateable<CaseRow>, 'id' | 'version' | 'preferences' | 'updated_at'>, at: string): Promise<StoredCase> {
+  return db.updateTable('cases').set({ ...set, updated_at: at, version: sql<number>`version + 1` }).where('id', '=', id).returningAll().executeTakeFirstOrThrow();
 }
 
 export interface CaseListFilter {
@@ -100,24 +152,66 @@ export interface NewRequest {
   searchSnapshot: Record<string, unknown>;
 }
 
-export async function insertRequest(db: Executor, r: NewRequest): Promise<void> {
-  await db.insertInto('requests').values({
-    id: r.id, case_id: r.caseId, unit_hsa_id: r.unitHsaId, organization_id: r.organizationId, status: 'pending', sent_by: r.sentBy, sent_at: r.sentAt,
-    respond_by: r.respondBy, search_snapshot: JSON.stringify(r.searchSnapshot),
-  }).execute();
+const requestValues = (r: NewRequest) => ({
+  id: r.id, case_id: r.caseId, unit_hsa_id: r.unitHsaId, organization_id: r.organizationId, status: 'pending' as const, sent_by: r.sentBy, sent_at: r.sentAt,
+  respond_by: r.respondBy, search_snapshot: JSON.stringify(r.searchSnapshot),
+});
+
+/** Insert a request and move its case on (status, version), in one statement; returns the request as stored and the case's new version. */
+export async function insertRequestMovingCase(db: Executor, r: NewRequest & { unitName: string }, caseSet: { status: CaseRow['status'] }, at: string): Promise<{ request: StoredRequest; caseVersion: number }> {
+  const row = await db.with('inserted', (d) => d.insertInto('requests').values(requestValues(r)).returning(['version']))
+    .updateTable('cases').set({ ...caseSet, updated_at: at, version: sql<number>`version + 1` }).where('id', '=', r.caseId)
+    .returning(['version', sql<number>`(SELECT version FROM inserted)`.as('request_version')]).executeTakeFirstOrThrow();
+  return {
+    caseVersion: row.version,
+    request: {
+      id: r.id, case_id: r.caseId, unit_hsa_id: r.unitHsaId, organization_id: r.organizationId, status: 'pending', version: row.request_version, sent_by: r.sentBy,
+      sent_at: new Date(r.sentAt), respond_by: new Date(r.respondBy), answered_by: null, answered_at: null, offered_date: null, decline_reason: null,
+      decline_comment: null, closed_at: null, search_snapshot: r.searchSnapshot, unit_name: r.unitName,
+    },
+  };
 }
 
-export async function updateRequest(db: Executor, id: string, set: Omit<Updateable<RequestsTable>, 'id' | 'version' | 'search_snapshot'>): Promise<number> {
-  const r = await db.updateTable('requests').set({ ...set, version: sql<number>`version + 1` }).where('id', '=', id).returning('version').executeTakeFirstOrThrow();
-  return r.version;
+type RequestSet = Omit<Updateable<RequestsTable>, 'id' | 'version' | 'search_snapshot'>;
+type CaseSet = Omit<Updateable<CaseRow>, 'id' | 'version' | 'preferences' | 'updated_at'>;
+
+/**
+ * Change a request read under its case's lock (its version must still be `version`: a conflict is an error, never a lost
+ * update) and, when `caseSet` is given, its case too, in one statement. Returns the request's new version and the case
+ * as stored afterwards (undefined when the case was not changed).
+ */
+export async function updateRequestAndCase(
+  db: Executor, request: { id: string; version: number }, set: RequestSet, caseChange?: { id: string; set: CaseSet; at: string },
+): Promise<{ requestVersion: number; case: StoredCase | undefined }> {
+  const changeRequest = (d: Pick<Executor, 'updateTable'>) => d.updateTable('requests').set({ ...set, version: sql<number>`version + 1` }).where('id', '=', request.id).where('version', '=', request.version);
+  if (!caseChange) {
+    const r = await changeRequest(db).returning('version').executeTakeFirst();
+    if (!r) throw new Error(`request ${request.id} changed under its case's lock`);
+    return { requestVersion: r.version, case: undefined };
+  }
+  const row = await db.with('changed', (d) => changeRequest(d).returning('version'))
+    .updateTable('cases').set({ ...caseChange.set, updated_at: caseChange.at, version: sql<number>`version + 1` }).where('id', '=', caseChange.id)
+    .returningAll().returning(sql<number | null>`(SELECT version FROM changed)`.as('request_version')).executeTakeFirstOrThrow();
+  const { request_version, ...c } = row;
+  if (request_version === null) throw new Error(`request ${request.id} changed under its case's lock`);
+  return { requestVersion: request_version, case: c as StoredCase };
 }
 
-/** Withdraw every open (pending or accepted) request of a case except `keep`; returns the withdrawn ones. */
-export async function withdrawOpenRequests(db: Executor, caseId: string, at: string, keep?: string): Promise<{ id: string; unit_hsa_id: string; organization_id: string }[]> {
-  let q = db.updateTable('requests').set({ status: 'withdrawn', closed_at: at, version: sql<number>`version + 1` })
-    .where('case_id', '=', caseId).where('status', 'in', ['pending', 'accepted']);
-  if (keep !== undefined) q = q.where('id', '<>', keep);
-  return q.returning(['id', 'unit_hsa_id', 'organization_id']).execute();
+/**
+ * Settle a locked case's requests and change the case, in one statement: every open (pending or accepted) request is
+ * withdrawn, except `chosenId` (the patient's choice), which becomes chosen. Returns the case as stored afterwards and
+ * how many requests changed.
+ */
+export async function settleRequests(db: Executor, caseId: string, at: string, chosenId: string | undefined, caseSet: CaseSet): Promise<{ case: StoredCase; changedRequests: number }> {
+  const row = await db.with('changed', (d) => d.updateTable('requests')
+    .set({ status: chosenId === undefined ? 'withdrawn' : sql`CASE WHEN id = ${chosenId}::uuid THEN 'chosen' ELSE 'withdrawn' END`, closed_at: at, version: sql<number>`version + 1` })
+    .where('case_id', '=', caseId)
+    .where((eb) => (chosenId === undefined ? eb('status', 'in', ['pending', 'accepted']) : eb.or([eb('id', '=', chosenId), eb('status', 'in', ['pending', 'accepted'])])))
+    .returning('id'))
+    .updateTable('cases').set({ ...caseSet, updated_at: at, version: sql<number>`version + 1` }).where('id', '=', caseId)
+    .returningAll().returning(sql<number>`(SELECT count(*) FROM changed)::int`.as('changed_requests')).executeTakeFirstOrThrow();
+  const { changed_requests, ...c } = row;
+  return { case: c as StoredCase, changedRequests: changed_requests };
 }
 
 export interface InboxFilter {
@@ -152,14 +246,6 @@ export async function dueRequests(db: Executor, now: string, limit: number): Pro
 export async function tryLockCase(db: Executor, id: string): Promise<boolean> {
   const r = await sql<{ id: string }>`SELECT id FROM cases WHERE id = ${id}::uuid FOR UPDATE SKIP LOCKED`.execute(db);
   return r.rows.length > 0;
-}
-
-/** The forecast a newly referred patient has in the home region (region level), for the days saved. */
-export async function regionForecast(db: Executor, regionCode: string, serviceId: string): Promise<number | null> {
-  const r = await db.selectFrom('waiting_time_stats').select('forecast_wait_days')
-    .where('level', '=', 'region').where('region_code', '=', regionCode).where('service_id', '=', serviceId).where('view', '=', 'excluding_pvv_and_mov')
-    .executeTakeFirst();
-  return r?.forecast_wait_days ?? null;
 }
 
 /** A waiting episode of the region (for opening a case from the at-risk list). */

@@ -1,3 +1,4 @@
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import pg from 'pg';
@@ -45,6 +46,7 @@ export async function connect(url: string, opts: ConnectOptions = {}): Promise<D
     pool.on('error', () => {
       /* idle client errors are reported by the next query */
     });
+    pool.on('connect', prepareStatements);
     const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
     const u = new URL(url);
     return {
@@ -97,6 +99,31 @@ export async function connect(url: string, opts: ConnectOptions = {}): Promise<D
         release();
       }
     },
+  };
+}
+
+/** Statements longer than this, or beyond this many per connection, are sent unnamed (parsed and planned each time). */
+const PREPARED_MAX_TEXT = 1500;
+const PREPARED_MAX_PER_CONNECTION = 300;
+
+/**
+ * Prepare the statements Kysely sends (ADR 0012): a statement with parameters is sent as a named statement (its name a
+ * hash of its text), which PostgreSQL parses once per connection and pg then only binds and executes; PostgreSQL plans
+ * it as it would an unnamed one (custom plans, then a generic plan only when that is not costlier). Kysely sends SQL
+ * text and parameters only, so this is done on each pooled connection. Long statements (bulk inserts) stay unnamed.
+ */
+function prepareStatements(client: pg.PoolClient): void {
+  const query = client.query.bind(client) as (...args: unknown[]) => unknown;
+  const names = new Map<string, string>();
+  (client as unknown as { query: (...args: unknown[]) => unknown }).query = (text: unknown, values?: unknown, ...rest: unknown[]) => {
+    if (typeof text !== 'string' || !Array.isArray(values) || values.length === 0 || text.length > PREPARED_MAX_TEXT) return query(text, values, ...rest);
+    let name = names.get(text);
+    if (name === undefined) {
+      if (names.size >= PREPARED_MAX_PER_CONNECTION) return query(text, values, ...rest);
+      name = `nvf_${crypto.createHash('sha1').update(text).digest('hex')}`;
+      names.set(text, name);
+    }
+    return query({ name, text, values }, ...rest);
   };
 }
 

@@ -26,6 +26,11 @@ import { auditRoutes } from './routes/audit.routes.js';
 import { casesRoutes } from './routes/cases.routes.js';
 import { notificationsRoutes } from './routes/notifications.routes.js';
 import { patientRoutes } from './routes/patient.routes.js';
+import { contentRoutes } from './routes/content.routes.js';
+import { statsRoutes } from './routes/stats.routes.js';
+import { followUpRoutes } from './routes/follow-up.routes.js';
+import { openDataRoutes } from './routes/open-data.routes.js';
+import { statisticsVersion } from '../services/statistics/publish.service.js';
 import { sessionRoutes, SESSION_COOKIE } from './routes/session.routes.js';
 import { registerWeb } from './web.js';
 import { registerIdempotency } from './idempotency.js';
@@ -50,6 +55,8 @@ export interface AppServices extends AppDeps {
   directoryCache: VersionedResponseCache;
   /** cached answers of the public waiting times (figures, capacity reports and the day) */
   waitingTimesCache: VersionedResponseCache;
+  /** cached answers of the public statistics, follow-up and open data (keyed on statistics_version) */
+  statisticsCache: VersionedResponseCache;
   /** encryption and look-up hashing of patient identities (PATIENT_DATA_KEY) */
   patients: PatientCrypto;
 }
@@ -125,8 +132,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const directoryCache = new VersionedResponseCache(() => directoryVersion(deps.database.db));
   const patients = createPatientCrypto(parsePatientKeys(config.patientDataKey));
   const waitingTimesCache = new VersionedResponseCache(() => waitingTimesVersion(deps.database.db, stockholmDay(deps.clock.now())));
-  const services: AppServices = { ...deps, tokens, keys, directoryCache, waitingTimesCache, patients };
-  const caches = [directoryCache, waitingTimesCache];
+  const statisticsCache = new VersionedResponseCache(() => statisticsVersion(deps.database.db));
+  const services: AppServices = { ...deps, tokens, keys, directoryCache, waitingTimesCache, statisticsCache, patients };
+  const caches = [directoryCache, waitingTimesCache, statisticsCache];
   app.decorate('pollCaches', async () => {
     await Promise.all(caches.map((c) => c.poll()));
   });
@@ -252,6 +260,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(casesRoutes(services), { prefix: '/api/v1' });
   await app.register(notificationsRoutes(services), { prefix: '/api/v1' });
   await app.register(patientRoutes(services), { prefix: '/api/v1' });
+  await app.register(contentRoutes(services), { prefix: '/api/v1' });
+  await app.register(statsRoutes(services), { prefix: '/api/v1' });
+  await app.register(followUpRoutes(services), { prefix: '/api/v1' });
+  await app.register(openDataRoutes(services), { prefix: '/api/v1' });
   await app.register(sessionRoutes(services));
   await registerWeb(app, config);
   return app;

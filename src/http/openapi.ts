@@ -128,6 +128,10 @@ export async function registerOpenApi(app: FastifyInstance, config: Config): Pro
         { name: 'Notifications', description: 'Webhook subscriptions (signed, retried, per-case ordered), dead letters, and the server-sent event stream of the web workspace.' },
         { name: 'Identity', description: 'OAuth 2.0 client credentials, the platform’s signing keys, web sessions.' },
         { name: 'Audit', description: 'The tamper-evident audit log.' },
+        { name: 'Support', description: 'Support pages for patients, care providers and regions (Swedish and English), with search.' },
+        { name: 'Statistics', description: 'Monthly indicators (docs/indicators.md): guarantee compliance, waits, brokering, equity; small cells suppressed, revisions marked.' },
+        { name: 'Follow-up', description: 'Goals of the national coordination function, the scorecard per region and data quality.' },
+        { name: 'Open data', description: 'The published statistics as open datasets (CSV and JSON, CC0 1.0) with data dictionaries.' },
         { name: 'Operations', description: 'Health, metrics and the API description.' },
       ],
       components: {

@@ -7,6 +7,7 @@ import { stockholmDay } from '../domain/clock.js';
 import { invalid } from '../domain/errors.js';
 import { parsePatientIdentity } from '../domain/patient-identity.js';
 import type { Executor, RequestContext } from './context.js';
+import { outboxRow, type OutboxEvent, type OutboxRow } from './outbox.js';
 
 export interface AuditInput {
   action: string;
@@ -28,16 +29,11 @@ export async function recordAudit(trx: Executor, ctx: RequestContext, input: Aud
   await recordAudits(trx, ctx, [input]);
 }
 
-/**
- * Append several events at once: the chain head is locked once, the events chained in order, inserted in one statement.
- * The head's row lock is held until the transaction ends, so call this last (auditedTransaction does).
- */
-export async function recordAudits(trx: Executor, ctx: RequestContext, inputs: readonly AuditInput[]): Promise<void> {
-  if (inputs.length === 0) return;
-  const head = await trx.selectFrom('audit_head').select(['seq', 'hash']).where('id', '=', 1).forUpdate().executeTakeFirstOrThrow();
+/** The events chained on a head: the rows to insert and the new head. */
+function chain(ctx: RequestContext, inputs: readonly AuditInput[], head: { seq: number; hash: string }) {
   const p = ctx.principal;
   const occurredAt = ctx.clock.now().toISOString();
-  let seq = Number(head.seq);
+  let seq = head.seq;
   let prev = head.hash;
   const rows = inputs.map((input) => {
     const event: AuditRecord = {
@@ -67,21 +63,75 @@ export async function recordAudits(trx: Executor, ctx: RequestContext, inputs: r
     prev = hash;
     return row;
   });
-  // one round trip: the events and the new chain head together
-  await trx.with('appended', (db) => db.insertInto('audit_events').values(rows))
-    .updateTable('audit_head').set({ seq, hash: prev }).where('id', '=', 1).execute();
+  return { rows, head: { seq, hash: prev } };
+}
+
+/**
+ * The head this process expects the chain to have when its next append runs: the head its latest append wrote (ADR
+ * 0012). Only a guess — another process may have appended, or that append rolled back — which the database checks.
+ */
+let expectedHead: { seq: number; hash: string } | undefined;
+
+const AUDIT_COLUMNS = sql.raw('seq, id, occurred_at, actor_subject, actor_roles, actor_region_code, actor_organization_id, actor_unit_hsa_id, action, entity_type, entity_id, outcome, request_id, patient_ref, details, prev_hash, hash');
+const OUTBOX_COLUMNS = sql.raw('id, type, case_id, region_code, organization_id, payload, occurred_at');
+/** Rows as one JSON array (for jsonb_populate_recordset); the columns that hold JSON text are spliced in as JSON. */
+const jsonRows = <T extends object>(rows: readonly T[], jsonColumn: string): string =>
+  `[${rows.map((r) => { const { [jsonColumn]: j, ...rest } = r as Record<string, unknown>; return `${JSON.stringify(rest).slice(0, -1)},${JSON.stringify(jsonColumn)}:${j as string}}`; }).join(',')}]`;
+
+/**
+ * Append several events at once, chained in order, with the use case's outbox events (if any). The chain head's row
+ * lock is held until the transaction ends, so call this last (auditedTransaction does).
+ *
+ * Usually one round trip (ADR 0012): the events are chained on the head this process expects, and one statement locks
+ * the head, moves it only if it still is the expected one, and inserts the events (and outbox events) only then. When
+ * the guess was wrong, that statement has changed nothing but has locked the head and read it: the events are chained
+ * again on the real head and written by a second statement. Either way every event's hash links to the head it follows.
+ */
+export async function recordAudits(trx: Executor, ctx: RequestContext, inputs: readonly AuditInput[], events: readonly OutboxRow[] = []): Promise<void> {
+  if (inputs.length === 0) {
+    if (events.length > 0) await trx.insertInto('outbox_events').values([...events]).execute();
+    return;
+  }
+  const guess = expectedHead ?? { seq: -1, hash: '' }; // no guess: the first statement only locks and reads the head
+  const first = chain(ctx, inputs, guess);
+  expectedHead = first.head; // the next append (maybe already waiting for this one's lock) chains on this one
+  const written = sql`EXISTS (SELECT 1 FROM head WHERE head.seq = ${first.head.seq} AND head.hash = ${first.head.hash})`;
+  const moved = sql`seq = ${guess.seq} AND hash = ${guess.hash}`;
+  const r = await sql<{ seq: number; hash: string }>`
+    WITH head AS (
+      UPDATE audit_head SET seq = CASE WHEN ${moved} THEN ${first.head.seq} ELSE seq END, hash = CASE WHEN ${moved} THEN ${first.head.hash} ELSE hash END
+      WHERE id = 1 RETURNING seq, hash),
+    appended AS (
+      INSERT INTO audit_events (${AUDIT_COLUMNS}) SELECT ${AUDIT_COLUMNS} FROM jsonb_populate_recordset(NULL::audit_events, ${jsonRows(first.rows, 'details')}::jsonb) WHERE ${written}),
+    outboxed AS (
+      INSERT INTO outbox_events (${OUTBOX_COLUMNS}) SELECT ${OUTBOX_COLUMNS} FROM jsonb_populate_recordset(NULL::outbox_events, ${jsonRows(events, 'payload')}::jsonb) WHERE ${written})
+    SELECT seq, hash FROM head`.execute(trx);
+  const head = r.rows[0]!;
+  if (Number(head.seq) === first.head.seq && head.hash === first.head.hash) return;
+  // The guess was stale; this transaction now holds the head's lock, and the head is as read.
+  const second = chain(ctx, inputs, { seq: Number(head.seq), hash: head.hash });
+  expectedHead = second.head;
+  const appended = trx.with('appended', (db) => db.insertInto('audit_events').values(second.rows));
+  if (events.length === 0) await appended.updateTable('audit_head').set(second.head).where('id', '=', 1).execute();
+  else await appended.with('outboxed', (db) => db.insertInto('outbox_events').values([...events])).updateTable('audit_head').set(second.head).where('id', '=', 1).execute();
 }
 
 /**
  * A transaction whose audit events are written at its end, just before the commit: the chain head (one row every
  * audited write locks) is then held only for the insert and the commit, not for the whole use case, so audited writes
- * of different cases run side by side. The events still commit or roll back with the change they record.
+ * of different cases run side by side. The events still commit or roll back with the change they record. The use
+ * case's outbox events (`emit`) are written in the same statement as the audit events (ADR 0012): no round trip of
+ * their own, and, written under the chain head's lock, their seq follows the order in which audited writes commit.
  */
-export async function auditedTransaction<T>(db: Kysely<DB>, ctx: RequestContext, fn: (trx: Transaction<DB>, audit: (input: AuditInput) => void) => Promise<T>): Promise<T> {
+export async function auditedTransaction<T>(
+  db: Kysely<DB>, ctx: RequestContext,
+  fn: (trx: Transaction<DB>, audit: (input: AuditInput) => void, emit: (event: OutboxEvent) => void) => Promise<T>,
+): Promise<T> {
   return db.transaction().execute(async (trx) => {
     const pending: AuditInput[] = [];
-    const result = await fn(trx, (input) => pending.push(input));
-    await recordAudits(trx, ctx, pending);
+    const events: OutboxRow[] = [];
+    const result = await fn(trx, (input) => pending.push(input), (event) => events.push(outboxRow(ctx, event)));
+    await recordAudits(trx, ctx, pending, events);
     return result;
   });
 }

@@ -13,10 +13,16 @@ import { CasePage } from './pages/workspace/CasePage.js';
 import { InboxPage } from './pages/workspace/InboxPage.js';
 import { RequestPage } from './pages/workspace/RequestPage.js';
 import { CapacityPage } from './pages/workspace/CapacityPage.js';
+import { FollowUpPage } from './pages/workspace/FollowUpPage.js';
+import { ProviderStatisticsPage } from './pages/workspace/ProviderStatisticsPage.js';
 import { RightsPage } from './pages/patient/RightsPage.js';
 import { AskForCarePage } from './pages/patient/AskForCarePage.js';
 import { ReceiptPage } from './pages/patient/ReceiptPage.js';
 import { MyCasesPage } from './pages/patient/MyCasesPage.js';
+import { SupportPage } from './pages/SupportPage.js';
+import { SupportArticlePage } from './pages/SupportArticlePage.js';
+import { StatisticsPage } from './pages/StatisticsPage.js';
+import { OpenDataPage } from './pages/OpenDataPage.js';
 
 export function App() {
   const { path } = useLocation();
@@ -36,10 +42,16 @@ export function App() {
       {page === 'inbox' && <InboxPage />}
       {page === 'request' && <RequestPage key={pathParam(path)} id={pathParam(path)} />}
       {page === 'capacity' && <CapacityPage />}
+      {page === 'followUp' && <FollowUpPage />}
+      {page === 'providerStats' && <ProviderStatisticsPage />}
       {page === 'rights' && <RightsPage />}
       {page === 'askCare' && <AskForCarePage />}
       {page === 'receipt' && <ReceiptPage key={pathParam(path)} id={pathParam(path)} />}
       {page === 'myCases' && <MyCasesPage />}
+      {page === 'support' && <SupportPage />}
+      {page === 'supportArticle' && <SupportArticlePage key={pathParam(path)} slug={pathParam(path)} />}
+      {page === 'statistics' && <StatisticsPage />}
+      {page === 'openData' && <OpenDataPage />}
     </Layout>
   );
 }

@@ -65,6 +65,8 @@ export function Link({ href, onClick, ...rest }: AnchorHTMLAttributes<HTMLAnchor
 
 /** The app's pages; Swedish paths first, English aliases lead to the same page. */
 export type PageId =
+  | 'followUp'
+  | 'providerStats'
   | 'start'
   | 'directory'
   | 'waitingTimes'
@@ -81,7 +83,11 @@ export type PageId =
   | 'rights'
   | 'askCare'
   | 'receipt'
-  | 'myCases';
+  | 'myCases'
+  | 'support'
+  | 'supportArticle'
+  | 'statistics'
+  | 'openData';
 const ROUTES: Record<string, PageId> = {
   '/': 'start',
   '/hitta-vard': 'directory',
@@ -102,18 +108,29 @@ const ROUTES: Record<string, PageId> = {
   '/workspace/inbox': 'inbox',
   '/arbetsyta/kapacitet': 'capacity',
   '/workspace/capacity': 'capacity',
+  '/arbetsyta/uppfoljning': 'followUp',
+  '/workspace/follow-up': 'followUp',
+  '/arbetsyta/statistik': 'providerStats',
+  '/workspace/statistics': 'providerStats',
   '/dina-rattigheter': 'rights',
   '/your-rights': 'rights',
   '/be-om-vard': 'askCare',
   '/ask-for-care': 'askCare',
   '/mina-arenden': 'myCases',
   '/my-cases': 'myCases',
+  '/stod': 'support',
+  '/support': 'support',
+  '/statistik': 'statistics',
+  '/statistics': 'statistics',
+  '/oppen-data': 'openData',
+  '/open-data': 'openData',
 };
-/** Pages with an id in the path: /arbetsyta/arenden/<id>, /arbetsyta/forfragningar/<id>, /be-om-vard/klart/<id> (and English aliases). */
+/** Pages with an id in the path: /arbetsyta/arenden/<id>, /arbetsyta/forfragningar/<id>, /be-om-vard/klart/<id>, /stod/<slug> (and English aliases). */
 const PARAM_ROUTES: { pattern: RegExp; page: PageId }[] = [
   { pattern: /^\/(?:arbetsyta\/arenden|workspace\/cases)\/([^/]+)$/, page: 'case' },
   { pattern: /^\/(?:arbetsyta\/forfragningar|workspace\/requests)\/([^/]+)$/, page: 'request' },
   { pattern: /^\/(?:be-om-vard\/klart|ask-for-care\/sent)\/([^/]+)$/, page: 'receipt' },
+  { pattern: /^\/(?:stod|support)\/([^/]+)$/, page: 'supportArticle' },
 ];
 export function pageFor(path: string): PageId {
   const exact = ROUTES[path];

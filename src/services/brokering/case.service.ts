@@ -1,7 +1,6 @@
 import crypto from 'node:crypto';
 import type { Kysely } from 'kysely';
 import * as repo from '../../db/brokering.repository.js';
-import { findMunicipality, findService } from '../../db/directory.repository.js';
 import type { DB } from '../../db/schema.js';
 import {
   assertCaseTransition, assertRequestTransition, CANCEL_REASONS, caseDeadline, checkBookDate, checkClockStart, checkCompletedOn, checkPreferences,
@@ -11,7 +10,6 @@ import { stockholmDay } from '../../domain/clock.js';
 import { AppError, checkVersion, forbidden, invalid, notFound, type FieldError } from '../../domain/errors.js';
 import { parsePatientIdentity } from '../../domain/patient-identity.js';
 import { auditedTransaction } from '../audit.service.js';
-import { enqueueEvent } from '../outbox.js';
 import type { Executor, RequestContext } from '../context.js';
 import type { PatientCrypto } from '../patient-crypto.js';
 import { anonymousPatient, caseView, isCoordinatorOf, isProviderOf, patientView, type CaseView } from './views.js';
@@ -53,14 +51,13 @@ export async function openCase(deps: BrokeringDeps, ctx: RequestContext, input: 
   const now = nowOf(ctx);
   const id = crypto.randomUUID();
   try {
-    return await auditedTransaction(deps.db, ctx, async (trx, audit) => {
+    return await auditedTransaction(deps.db, ctx, async (trx, audit, emit) => {
       const errors: FieldError[] = [];
       const identity = parsePatientIdentity(input.patient.personnummer, today);
       if (!identity.ok) errors.push({ field: 'patient.personnummer', message: identity.message });
-      const service = await findService(trx, input.serviceId);
+      const { service, municipality } = await repo.openCaseLookups(trx, input.serviceId, input.patient.homeMunicipality);
       if (!service) errors.push({ field: 'serviceId', message: `${input.serviceId} is not a service in the catalogue; see GET /api/v1/services` });
       else if (!service.active) errors.push({ field: 'serviceId', message: `${input.serviceId} is no longer offered (inactive in the catalogue)` });
-      const municipality = await findMunicipality(trx, input.patient.homeMunicipality);
       if (!municipality) errors.push({ field: 'patient.homeMunicipality', message: `${input.patient.homeMunicipality} is not an SCB municipality code; see GET /api/v1/municipalities` });
       else if (municipality.region_code !== regionCode)
         errors.push({ field: 'patient.homeMunicipality', message: `${municipality.name} belongs to region ${municipality.region_code}, not yours (${regionCode}): the home region’s coordinator opens the case` });
@@ -81,7 +78,7 @@ export async function openCase(deps: BrokeringDeps, ctx: RequestContext, input: 
 
       const { guaranteeKind: kind, deadline } = caseDeadline(service.contactType, clockStart, excludedDays);
       const lookup = deps.patients.lookupHash(identity.value);
-      await repo.insertCase(trx, {
+      const stored = await repo.insertCase(trx, {
         id, regionCode, serviceId: service.id, guaranteeKind: kind, clockStart, deadline, origin: 'coordinator', patientLookup: lookup,
         patientIdentityEnc: deps.patients.encrypt(identity.value),
         patientNameEnc: input.patient.name ? deps.patients.encrypt(input.patient.name) : null,
@@ -90,8 +87,7 @@ export async function openCase(deps: BrokeringDeps, ctx: RequestContext, input: 
         homeMunicipality: input.patient.homeMunicipality, preferences: input.preferences ?? {}, waitingRecordId: input.waitingRecordId ?? null, openedBy: p.subject, at: now,
       });
       audit({ action: 'case.open', entityType: 'case', entityId: id, patientRef: lookup, details: { serviceId: service.id, deadline, fromWaitingRecord: input.waitingRecordId !== undefined } });
-      await enqueueEvent(trx, ctx, { type: 'case.opened', caseId: id, regionCode, payload: { status: 'open', serviceId: service.id, deadline, origin: 'coordinator' } });
-      const stored = (await repo.findCase(trx, id))!;
+      emit({ type: 'case.opened', caseId: id, regionCode, payload: { status: 'open', serviceId: service.id, deadline, origin: 'coordinator' } });
       return caseView(stored, [], patientView(stored, deps.patients, true), today);
     });
   } catch (err) {
@@ -143,12 +139,6 @@ async function lockForCoordinator(trx: Executor, ctx: RequestContext, id: string
   return c;
 }
 
-async function reload(deps: BrokeringDeps, trx: Executor, id: string, today: string, identified: boolean): Promise<CaseView> {
-  const c = (await repo.findCase(trx, id))!;
-  const requests = await repo.requestsOfCase(trx, id);
-  return caseView(c, requests, identified ? patientView(c, deps.patients, true) : anonymousPatient(c), today);
-}
-
 /**
  * The patient chose an accepted offer: that request becomes chosen, every other open request is withdrawn, and the
  * referral with the home region's payment commitment (valid one year) is recorded. At most one chosen request per case,
@@ -157,42 +147,61 @@ async function reload(deps: BrokeringDeps, trx: Executor, id: string, today: str
 export async function chooseOffer(deps: BrokeringDeps, ctx: RequestContext, id: string, requestId: string, expectedVersion?: number): Promise<CaseView> {
   const today = todayOf(ctx);
   const now = nowOf(ctx);
-  return auditedTransaction(deps.db, ctx, async (trx, audit) => {
+  return auditedTransaction(deps.db, ctx, async (trx, audit, emit) => {
     const c = await lockForCoordinator(trx, ctx, id, expectedVersion);
-    const r = await repo.findRequest(trx, requestId, true);
-    if (!r || r.case_id !== id) throw invalid([{ field: 'requestId', message: `request ${requestId} does not belong to case ${id}` }]);
+    const requests = await repo.requestsOfCase(trx, id); // read under the case's lock: no request of the case changes until the commit
+    const r = requests.find((x) => x.id === requestId);
+    if (!r) throw invalid([{ field: 'requestId', message: `request ${requestId} does not belong to case ${id}` }]);
     const to = assertCaseTransition(c.status, 'choose');
     assertRequestTransition(r.status, 'choose');
-    await repo.updateRequest(trx, r.id, { status: 'chosen', closed_at: now });
-    const withdrawn = await repo.withdrawOpenRequests(trx, id, now, r.id);
+    const withdrawn = requests.filter((w) => w.id !== r.id && isOpenRequest(w));
     const referralId = crypto.randomUUID();
-    await repo.updateCase(trx, id, {
+    const stored = await settleRequests(trx, c, requests, {
       status: to, chosen_request_id: r.id, referral_id: referralId, paying_region_code: c.region_code, commitment_valid_until: commitmentValidUntil(today),
-    }, now);
+    }, now, r.id);
     audit({
       action: 'case.choose', entityType: 'case', entityId: id, patientRef: c.patient_lookup,
       details: { requestId: r.id, unitHsaId: r.unit_hsa_id, offeredDate: r.offered_date, referralId, withdrawn: withdrawn.map((w) => w.id) },
     });
-    await enqueueEvent(trx, ctx, { type: 'case.chosen', caseId: id, regionCode: c.region_code, organizationId: r.organization_id, payload: { status: to, requestId: r.id, unitHsaId: r.unit_hsa_id, offeredDate: r.offered_date, referralId } });
+    emit({ type: 'case.chosen', caseId: id, regionCode: c.region_code, organizationId: r.organization_id, payload: { status: to, requestId: r.id, unitHsaId: r.unit_hsa_id, offeredDate: r.offered_date, referralId } });
     for (const w of withdrawn)
-      await enqueueEvent(trx, ctx, { type: 'request.withdrawn', caseId: id, regionCode: c.region_code, organizationId: w.organization_id, payload: { requestId: w.id, unitHsaId: w.unit_hsa_id, status: 'withdrawn', because: 'another offer was chosen' } });
-    return reload(deps, trx, id, today, true);
+      emit({ type: 'request.withdrawn', caseId: id, regionCode: c.region_code, organizationId: w.organization_id, payload: { requestId: w.id, unitHsaId: w.unit_hsa_id, status: 'withdrawn', because: 'another offer was chosen' } });
+    return caseView(stored.case, stored.requests, patientView(stored.case, deps.patients, true), today);
   });
+}
+
+const isOpenRequest = (r: { status: string }) => r.status === 'pending' || r.status === 'accepted';
+
+/**
+ * Withdraw every open request of a locked case (but `chosenId`, which becomes chosen) and change the case, in one
+ * statement; returns the case and its requests as stored afterwards, built from what was read under the lock and written.
+ */
+async function settleRequests(
+  trx: Executor, c: repo.StoredCase, requests: repo.StoredRequest[], set: Parameters<typeof repo.settleRequests>[4], now: string, chosenId?: string,
+): Promise<{ case: repo.StoredCase; requests: repo.StoredRequest[] }> {
+  const changing = requests.filter((x) => x.id === chosenId || isOpenRequest(x));
+  const result = await repo.settleRequests(trx, c.id, now, chosenId, set);
+  if (result.changedRequests !== changing.length) throw new Error(`the requests of case ${c.id} changed under its lock`);
+  const closedAt = new Date(now);
+  return {
+    case: result.case,
+    requests: requests.map((x) => (changing.includes(x) ? { ...x, status: x.id === chosenId ? 'chosen' : 'withdrawn', version: x.version + 1, closed_at: closedAt } : x)),
+  };
 }
 
 /** Book (or re-book) the chosen offer's date: the coordinator, or the provider the patient chose. */
 export async function bookCase(deps: BrokeringDeps, ctx: RequestContext, id: string, date: string, expectedVersion?: number): Promise<CaseView> {
   const today = todayOf(ctx);
   const now = nowOf(ctx);
-  return auditedTransaction(deps.db, ctx, async (trx, audit) => {
-    const c = await lockForCaseOrChosenProvider(trx, ctx, id, expectedVersion);
+  return auditedTransaction(deps.db, ctx, async (trx, audit, emit) => {
+    const { c, requests } = await lockForCaseOrChosenProvider(trx, ctx, id, expectedVersion);
     const to = assertCaseTransition(c.status, 'book');
     const errors = checkBookDate(date, today, 'date');
     if (errors.length > 0) throw invalid(errors);
-    await repo.updateCase(trx, id, { status: to, booked_date: date }, now);
+    const stored = await repo.updateCaseReturning(trx, id, { status: to, booked_date: date }, now);
     audit({ action: 'case.book', entityType: 'case', entityId: id, patientRef: c.patient_lookup, details: { date, rebooked: c.status === 'booked' } });
-    await enqueueEvent(trx, ctx, { type: 'case.booked', caseId: id, regionCode: c.region_code, organizationId: await chosenOrganization(trx, c), payload: { status: to, bookedDate: date, rebooked: c.status === 'booked' } });
-    return reload(deps, trx, id, today, isCoordinatorOf(ctx.principal, c.region_code));
+    emit({ type: 'case.booked', caseId: id, regionCode: c.region_code, organizationId: chosenOrganization(c, requests), payload: { status: to, bookedDate: date, rebooked: c.status === 'booked' } });
+    return caseView(stored, requests, isCoordinatorOf(ctx.principal, c.region_code) ? patientView(stored, deps.patients, true) : anonymousPatient(stored), today);
   });
 }
 
@@ -200,16 +209,16 @@ export async function bookCase(deps: BrokeringDeps, ctx: RequestContext, id: str
 export async function completeCase(deps: BrokeringDeps, ctx: RequestContext, id: string, completedOn: string, outcome: string | undefined, expectedVersion?: number): Promise<CaseView> {
   const today = todayOf(ctx);
   const now = nowOf(ctx);
-  return auditedTransaction(deps.db, ctx, async (trx, audit) => {
-    const c = await lockForCaseOrChosenProvider(trx, ctx, id, expectedVersion);
+  return auditedTransaction(deps.db, ctx, async (trx, audit, emit) => {
+    const { c, requests } = await lockForCaseOrChosenProvider(trx, ctx, id, expectedVersion);
     const to = assertCaseTransition(c.status, 'complete');
     const errors = checkCompletedOn(completedOn, today, c.clock_start, 'completedOn');
     if (outcome !== undefined && !isOneOf(OUTCOMES, outcome)) errors.push({ field: 'outcome', message: `${outcome} is not an outcome; use one of ${OUTCOMES.join(', ')}` });
     if (errors.length > 0) throw invalid(errors);
-    await repo.updateCase(trx, id, { status: to, completed_on: completedOn, outcome: (outcome ?? 'treated') as (typeof OUTCOMES)[number] }, now);
+    const stored = await repo.updateCaseReturning(trx, id, { status: to, completed_on: completedOn, outcome: (outcome ?? 'treated') as (typeof OUTCOMES)[number] }, now);
     audit({ action: 'case.complete', entityType: 'case', entityId: id, patientRef: c.patient_lookup, details: { completedOn, outcome: outcome ?? 'treated' } });
-    await enqueueEvent(trx, ctx, { type: 'case.completed', caseId: id, regionCode: c.region_code, organizationId: await chosenOrganization(trx, c), payload: { status: to, completedOn, outcome: outcome ?? 'treated' } });
-    return reload(deps, trx, id, today, isCoordinatorOf(ctx.principal, c.region_code));
+    emit({ type: 'case.completed', caseId: id, regionCode: c.region_code, organizationId: chosenOrganization(c, requests), payload: { status: to, completedOn, outcome: outcome ?? 'treated' } });
+    return caseView(stored, requests, isCoordinatorOf(ctx.principal, c.region_code) ? patientView(stored, deps.patients, true) : anonymousPatient(stored), today);
   });
 }
 
@@ -220,42 +229,47 @@ export async function endCase(
   const today = todayOf(ctx);
   const now = nowOf(ctx);
   const reasons = how === 'cancel' ? CANCEL_REASONS : CLOSE_REASONS;
-  return auditedTransaction(deps.db, ctx, async (trx, audit) => {
+  return auditedTransaction(deps.db, ctx, async (trx, audit, emit) => {
     const c = await lockForCoordinator(trx, ctx, id, expectedVersion);
     const to = assertCaseTransition(c.status, how);
     if (!isOneOf(reasons, reasonCode)) throw invalid([{ field: 'reasonCode', message: `${reasonCode} is not a reason here; use one of ${reasons.join(', ')}` }]);
     if (reasonCode === 'other' && !comment?.trim()) throw invalid([{ field: 'comment', message: 'say in a few words why, when the reason is other' }]);
-    const withdrawn = await repo.withdrawOpenRequests(trx, id, now);
-    await repo.updateCase(trx, id, { status: to, end_reason: reasonCode, end_comment: comment?.trim() || null, ended_at: now }, now);
+    const requests = await repo.requestsOfCase(trx, id);
+    const withdrawn = requests.filter(isOpenRequest);
+    const stored = await settleRequests(trx, c, requests, { status: to, end_reason: reasonCode, end_comment: comment?.trim() || null, ended_at: now }, now);
     audit({
       action: how === 'cancel' ? 'case.cancel' : 'case.close', entityType: 'case', entityId: id, patientRef: c.patient_lookup,
       details: { reasonCode, withdrawn: withdrawn.map((w) => w.id) },
     });
-    await enqueueEvent(trx, ctx, { type: how === 'cancel' ? 'case.cancelled' : 'case.closed', caseId: id, regionCode: c.region_code, organizationId: await chosenOrganization(trx, c), payload: { status: to, reasonCode } });
+    emit({ type: how === 'cancel' ? 'case.cancelled' : 'case.closed', caseId: id, regionCode: c.region_code, organizationId: chosenOrganization(c, requests), payload: { status: to, reasonCode } });
     for (const w of withdrawn)
-      await enqueueEvent(trx, ctx, { type: 'request.withdrawn', caseId: id, regionCode: c.region_code, organizationId: w.organization_id, payload: { requestId: w.id, unitHsaId: w.unit_hsa_id, status: 'withdrawn', because: how === 'cancel' ? 'the case was cancelled' : 'the case was closed' } });
-    return reload(deps, trx, id, today, true);
+      emit({ type: 'request.withdrawn', caseId: id, regionCode: c.region_code, organizationId: w.organization_id, payload: { requestId: w.id, unitHsaId: w.unit_hsa_id, status: 'withdrawn', because: how === 'cancel' ? 'the case was cancelled' : 'the case was closed' } });
+    return caseView(stored.case, stored.requests, patientView(stored.case, deps.patients, true), today);
   });
 }
 
 /** The organisation of the case's chosen request (told about booking, completion and cancellation), if any. */
-async function chosenOrganization(trx: Executor, c: repo.StoredCase): Promise<string | null> {
+function chosenOrganization(c: repo.StoredCase, requests: repo.StoredRequest[]): string | null {
   if (!c.chosen_request_id) return null;
-  return (await repo.findRequest(trx, c.chosen_request_id))?.organization_id ?? null;
+  return requests.find((r) => r.id === c.chosen_request_id)?.organization_id ?? null;
 }
 
-/** Lock the case for the coordinator of its region, or for the provider of its chosen request (404 for anyone else). */
-async function lockForCaseOrChosenProvider(trx: Executor, ctx: RequestContext, id: string, expectedVersion: number | undefined): Promise<repo.StoredCase> {
+/**
+ * Lock the case for the coordinator of its region, or for the provider of its chosen request (404 for anyone else);
+ * with the case's requests, read under the lock (every change to a case or its requests locks the case first).
+ */
+async function lockForCaseOrChosenProvider(trx: Executor, ctx: RequestContext, id: string, expectedVersion: number | undefined): Promise<{ c: repo.StoredCase; requests: repo.StoredRequest[] }> {
   const c = await repo.findCase(trx, id, true);
   if (!c) throw notFound('Case', id);
+  const requests = await repo.requestsOfCase(trx, id);
   let allowed = isCoordinatorOf(ctx.principal, c.region_code);
   if (!allowed && c.chosen_request_id) {
-    const chosen = await repo.findRequest(trx, c.chosen_request_id);
+    const chosen = requests.find((r) => r.id === c.chosen_request_id);
     allowed = chosen !== undefined && isProviderOf(ctx.principal, chosen);
   }
   if (!allowed) throw notFound('Case', id);
   checkVersion('Case', id, c.version, expectedVersion);
-  return c;
+  return { c, requests };
 }
 
 export interface HistoryItem {

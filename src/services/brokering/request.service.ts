@@ -1,7 +1,5 @@
 import crypto from 'node:crypto';
 import * as repo from '../../db/brokering.repository.js';
-import { currentCapacityReports } from '../../db/capacity.repository.js';
-import { findMunicipality, findUnit } from '../../db/directory.repository.js';
 import { parseHsaId } from '../../domain/identifiers.js';
 import {
   assertCaseTransition, assertRequestTransition, caseStatusAfterRequestChange, checkOfferedDate, DECLINE_REASONS, derivedCaseEvent, isOneOf,
@@ -13,7 +11,6 @@ import { haversineKm } from '../../domain/ranking.js';
 import type { Principal } from '../../domain/roles.js';
 import { defaultRespondBy } from '../../domain/working-days.js';
 import { auditedTransaction, type AuditInput } from '../audit.service.js';
-import { enqueueEvent } from '../outbox.js';
 import type { Executor, RequestContext } from '../context.js';
 import { type BrokeringDeps, uniqueViolation } from './case.service.js';
 import { anonymousPatient, caseView, inboxItem, isCoordinatorOf, isProviderOf, patientView, requestView, type CaseView, type InboxItem, type RequestView } from './views.js';
@@ -28,16 +25,18 @@ const nowOf = (ctx: { clock: Clock }) => ctx.clock.now().toISOString();
 const todayOf = (ctx: { clock: Clock }) => stockholmDay(ctx.clock.now());
 
 /**
- * After a request changed: move the case to what its requests say (open / requested / offered) through the state
- * machine, so the case and its requests never disagree. Returns the case's new status.
+ * After a request changed: what the case moves to through the state machine, so the case and its requests never
+ * disagree. `requests` are the case's requests as they will be (read under the case's lock, with the change applied).
+ * Returns the case's new status, and the change to write when it moves.
  */
-async function followRequests(trx: Executor, c: repo.StoredCase, now: string): Promise<repo.StoredCase['status']> {
-  const statuses = (await repo.requestsOfCase(trx, c.id)).map((r) => r.status as RequestStatus);
-  const to = caseStatusAfterRequestChange(c.status, statuses);
+function followRequests(c: repo.StoredCase, requests: readonly { status: string }[]): { to: repo.StoredCase['status']; set: { status: repo.StoredCase['status'] } | undefined } {
+  const to = caseStatusAfterRequestChange(c.status, requests.map((r) => r.status as RequestStatus));
   const event = derivedCaseEvent(c.status, to);
-  if (event) await repo.updateCase(trx, c.id, { status: assertCaseTransition(c.status, event) }, now);
-  return to;
+  return { to, set: event ? { status: assertCaseTransition(c.status, event) } : undefined };
 }
+
+/** The case's requests with one of them replaced by its changed self. */
+const replaced = (requests: readonly repo.StoredRequest[], changed: repo.StoredRequest): repo.StoredRequest[] => requests.map((r) => (r.id === changed.id ? changed : r));
 
 /**
  * Send a request for a case to one receiving unit (the coordinator of the case's region). The unit must be active and
@@ -48,18 +47,18 @@ export async function sendRequest(deps: BrokeringDeps, ctx: RequestContext, case
   const now = ctx.clock.now();
   const today = todayOf(ctx);
   try {
-    return await auditedTransaction(deps.db, ctx, async (trx, audit) => {
-      const c = await repo.findCase(trx, caseId, true);
-      if (!c || !isCoordinatorOf(ctx.principal, c.region_code)) throw notFound('Case', caseId);
+    return await auditedTransaction(deps.db, ctx, async (trx, audit, emit) => {
+      const hsa = parseHsaId(input.unitHsaId);
+      // the case locked, and the unit, its capacity report and the home municipality and forecast looked up, in one round trip
+      const found = await repo.lockCaseForRequest(trx, caseId, hsa.ok ? hsa.value : null, today);
+      if (!found || !isCoordinatorOf(ctx.principal, found.c.region_code)) throw notFound('Case', caseId);
+      const { c, unit, report } = found;
       checkVersion('Case', caseId, c.version, expectedVersion);
       const to = assertCaseTransition(c.status, 'request_sent');
-      const hsa = parseHsaId(input.unitHsaId);
       if (!hsa.ok) throw invalid([{ field: 'unitHsaId', message: hsa.message }]);
-      const unit = await findUnit(trx, hsa.value);
       if (!unit || !unit.active) throw invalid([{ field: 'unitHsaId', message: `${hsa.value} is not an active unit in the directory; see GET /api/v1/search` }]);
-      if (!unit.serviceIds.includes(c.service_id))
+      if (!unit.offersService)
         throw invalid([{ field: 'unitHsaId', message: `${unit.name} (${unit.hsaId}) does not offer ${c.service_id}; search for units that do (GET /api/v1/search)` }]);
-      const [report] = await currentCapacityReports(trx, { serviceId: c.service_id, unitHsaIds: [unit.hsaId], today });
       if (unit.regionCode !== c.region_code && report && !report.acceptsOtherRegions)
         throw invalid([{ field: 'unitHsaId', message: `${unit.name} reported on ${report.validFrom} that it does not accept patients from other regions for ${c.service_id}` }]);
       let respondBy: Date;
@@ -70,26 +69,26 @@ export async function sendRequest(deps: BrokeringDeps, ctx: RequestContext, case
         if (respondBy.getTime() < now.getTime() + MIN_RESPOND_MS) throw invalid([{ field: 'respondBy', message: 'give the unit at least one hour to answer' }]);
         if (respondBy.getTime() > now.getTime() + MAX_RESPOND_DAYS * 86_400_000) throw invalid([{ field: 'respondBy', message: `at most ${MAX_RESPOND_DAYS} days ahead: the patient is waiting` }]);
       }
-      const home = await findMunicipality(trx, c.home_municipality);
+      const home = found.home;
       const id = crypto.randomUUID();
       const snapshot = {
-        homeForecastDays: await repo.regionForecast(trx, c.region_code, c.service_id),
+        homeForecastDays: found.homeForecastDays,
         reportedExpectedWaitDays: report?.expectedWaitDays ?? null,
         distanceKm: home ? Math.round(haversineKm({ lat: home.lat, lon: home.lng }, { lat: unit.location.lat, lon: unit.location.lng }) * 10) / 10 : null,
       };
-      await repo.insertRequest(trx, {
-        id, caseId, unitHsaId: unit.hsaId, organizationId: unit.organizationId, sentBy: ctx.principal.subject, sentAt: now.toISOString(), respondBy: respondBy.toISOString(), searchSnapshot: snapshot,
-      });
-      await repo.updateCase(trx, caseId, { status: to }, now.toISOString());
+      const { request } = await repo.insertRequestMovingCase(trx, {
+        id, caseId, unitHsaId: unit.hsaId, unitName: unit.name, organizationId: unit.organizationId, sentBy: ctx.principal.subject, sentAt: now.toISOString(),
+        respondBy: respondBy.toISOString(), searchSnapshot: snapshot,
+      }, { status: to }, now.toISOString());
       audit({
         action: 'request.send', entityType: 'case', entityId: caseId, patientRef: c.patient_lookup,
         details: { requestId: id, unitHsaId: unit.hsaId, organizationId: unit.organizationId, respondBy: respondBy.toISOString() },
       });
-      await enqueueEvent(trx, ctx, {
+      emit({
         type: 'request.sent', caseId, regionCode: c.region_code, organizationId: unit.organizationId,
         payload: { requestId: id, unitHsaId: unit.hsaId, status: 'pending', caseStatus: to, serviceId: c.service_id, deadline: c.deadline, respondBy: respondBy.toISOString() },
       });
-      return requestView((await repo.findRequest(trx, id))!);
+      return requestView(request);
     });
   } catch (err) {
     if (uniqueViolation(err)?.includes('requests_one_open_per_unit_idx'))
@@ -152,14 +151,32 @@ export async function listInbox(deps: BrokeringDeps, ctx: RequestContext, q: Inb
   return rows.length > q.limit && last ? { items, next: { respondBy: last.respond_by instanceof Date ? last.respond_by.toISOString() : String(last.respond_by), id: last.id } } : { items };
 }
 
-/** Lock the request's case, then the request, and check that the caller is its provider (404 otherwise). */
-async function lockForProvider(trx: Executor, ctx: RequestContext, id: string, expectedVersion: number | undefined): Promise<{ r: repo.StoredRequest; c: repo.StoredCase }> {
-  // the case first (every change to a case or its requests locks it first), found through the request
+/**
+ * Lock the request's case and read its requests under the lock (every change to a case or its requests locks the case
+ * first, so they stay as read until the commit); check that the caller is the request's provider (404 otherwise).
+ */
+async function lockForProvider(trx: Executor, ctx: RequestContext, id: string, expectedVersion: number | undefined): Promise<{ r: repo.StoredRequest; c: repo.StoredCase; requests: repo.StoredRequest[] }> {
   const c = await repo.findCaseOfRequest(trx, id, true);
-  const r = c ? await repo.findRequest(trx, id, true) : undefined;
+  const requests = c ? await repo.requestsOfCase(trx, c.id) : [];
+  const r = requests.find((x) => x.id === id);
   if (!c || !r || !isProviderOf(ctx.principal, r)) throw notFound('Request', id);
   checkVersion('Request', id, r.version, expectedVersion);
-  return { r, c };
+  return { r, c, requests };
+}
+
+/**
+ * Write a request's change (and its case's, when the case moves) in one statement; returns the request and the case as
+ * they are afterwards.
+ */
+async function changeRequest(
+  trx: Executor, c: repo.StoredCase, requests: repo.StoredRequest[], r: repo.StoredRequest, set: Omit<Partial<repo.StoredRequest>, 'id' | 'version' | 'unit_name' | 'search_snapshot' | 'case_id'>, now: string,
+): Promise<{ request: repo.StoredRequest; case: repo.StoredCase; requests: repo.StoredRequest[] }> {
+  const changed = { ...r, ...set } as repo.StoredRequest;
+  const follow = followRequests(c, replaced(requests, changed));
+  const toDb = Object.fromEntries(Object.entries(set).map(([k, v]) => [k, v instanceof Date ? v.toISOString() : v]));
+  const written = await repo.updateRequestAndCase(trx, r, toDb, follow.set ? { id: c.id, set: follow.set, at: now } : undefined);
+  const request = { ...changed, version: written.requestVersion };
+  return { request, case: written.case ?? c, requests: replaced(requests, request) };
 }
 
 /**
@@ -169,54 +186,52 @@ async function lockForProvider(trx: Executor, ctx: RequestContext, id: string, e
 export async function acceptRequest(deps: BrokeringDeps, ctx: RequestContext, id: string, offeredDate: string, expectedVersion?: number): Promise<InboxItem> {
   const now = nowOf(ctx);
   const today = todayOf(ctx);
-  return auditedTransaction(deps.db, ctx, async (trx, audit) => {
-    const { r, c } = await lockForProvider(trx, ctx, id, expectedVersion);
+  return auditedTransaction(deps.db, ctx, async (trx, audit, emit) => {
+    const { r, c, requests } = await lockForProvider(trx, ctx, id, expectedVersion);
     const to = assertRequestTransition(r.status, 'accept');
     const errors = checkOfferedDate(offeredDate, today, c.deadline, 'offeredDate');
     if (errors.length > 0) throw invalid(errors, 'The offer cannot be made; see errors.');
-    const version = await repo.updateRequest(trx, id, { status: to, offered_date: offeredDate, answered_at: now, answered_by: ctx.principal.subject });
-    const caseStatus = await followRequests(trx, c, now);
+    const done = await changeRequest(trx, c, requests, r, { status: to, offered_date: offeredDate, answered_at: new Date(now), answered_by: ctx.principal.subject }, now);
+    const caseStatus = done.case.status;
     audit({ action: 'request.accept', entityType: 'case', entityId: c.id, patientRef: c.patient_lookup, details: { requestId: id, unitHsaId: r.unit_hsa_id, offeredDate } });
-    await enqueueEvent(trx, ctx, { type: 'request.accepted', caseId: c.id, regionCode: c.region_code, organizationId: r.organization_id, payload: { requestId: id, unitHsaId: r.unit_hsa_id, status: to, caseStatus, offeredDate } });
-    return providerItem(deps, ctx, audit, { ...r, status: to, version, offered_date: offeredDate, answered_at: new Date(now), answered_by: ctx.principal.subject }, { ...c, status: caseStatus });
+    emit({ type: 'request.accepted', caseId: c.id, regionCode: c.region_code, organizationId: r.organization_id, payload: { requestId: id, unitHsaId: r.unit_hsa_id, status: to, caseStatus, offeredDate } });
+    return providerItem(deps, ctx, audit, done.request, done.case);
   });
 }
 
 /** The unit declines with a structured reason (and a comment, required for other). */
 export async function declineRequest(deps: BrokeringDeps, ctx: RequestContext, id: string, reasonCode: string, comment: string | undefined, expectedVersion?: number): Promise<InboxItem> {
   const now = nowOf(ctx);
-  return auditedTransaction(deps.db, ctx, async (trx, audit) => {
-    const { r, c } = await lockForProvider(trx, ctx, id, expectedVersion);
+  return auditedTransaction(deps.db, ctx, async (trx, audit, emit) => {
+    const { r, c, requests } = await lockForProvider(trx, ctx, id, expectedVersion);
     const to = assertRequestTransition(r.status, 'decline');
     if (!isOneOf(DECLINE_REASONS, reasonCode)) throw invalid([{ field: 'reasonCode', message: `${reasonCode} is not a reason; use one of ${DECLINE_REASONS.join(', ')}` }]);
     if (reasonCode === 'other' && !comment?.trim()) throw invalid([{ field: 'comment', message: 'say in a few words why, when the reason is other' }]);
     const declineComment = comment?.trim() || null;
-    const version = await repo.updateRequest(trx, id, { status: to, decline_reason: reasonCode, decline_comment: declineComment, answered_at: now, answered_by: ctx.principal.subject, closed_at: now });
-    const caseStatus = await followRequests(trx, c, now);
+    const at = new Date(now);
+    const done = await changeRequest(trx, c, requests, r, { status: to, decline_reason: reasonCode, decline_comment: declineComment, answered_at: at, answered_by: ctx.principal.subject, closed_at: at }, now);
+    const caseStatus = done.case.status;
     audit({ action: 'request.decline', entityType: 'case', entityId: c.id, patientRef: c.patient_lookup, details: { requestId: id, unitHsaId: r.unit_hsa_id, reasonCode } });
-    await enqueueEvent(trx, ctx, { type: 'request.declined', caseId: c.id, regionCode: c.region_code, organizationId: r.organization_id, payload: { requestId: id, unitHsaId: r.unit_hsa_id, status: to, caseStatus, reasonCode } });
-    return providerItem(deps, ctx, audit, {
-      ...r, status: to, version, decline_reason: reasonCode, decline_comment: declineComment, answered_at: new Date(now), answered_by: ctx.principal.subject, closed_at: new Date(now),
-    }, { ...c, status: caseStatus });
+    emit({ type: 'request.declined', caseId: c.id, regionCode: c.region_code, organizationId: r.organization_id, payload: { requestId: id, unitHsaId: r.unit_hsa_id, status: to, caseStatus, reasonCode } });
+    return providerItem(deps, ctx, audit, done.request, done.case);
   });
 }
 
 /** The coordinator takes a pending or accepted request back. */
 export async function withdrawRequest(deps: BrokeringDeps, ctx: RequestContext, id: string, expectedVersion?: number): Promise<CaseView> {
   const now = nowOf(ctx);
-  return auditedTransaction(deps.db, ctx, async (trx, audit) => {
-    const peek = await repo.findRequest(trx, id);
-    const c = peek ? await repo.findCase(trx, peek.case_id, true) : undefined;
-    if (!peek || !c || !isCoordinatorOf(ctx.principal, c.region_code)) throw notFound('Request', id);
-    const r = (await repo.findRequest(trx, id, true))!;
+  return auditedTransaction(deps.db, ctx, async (trx, audit, emit) => {
+    const c = await repo.findCaseOfRequest(trx, id, true);
+    const requests = c ? await repo.requestsOfCase(trx, c.id) : [];
+    const r = requests.find((x) => x.id === id);
+    if (!c || !r || !isCoordinatorOf(ctx.principal, c.region_code)) throw notFound('Request', id);
     checkVersion('Request', id, r.version, expectedVersion);
     const to = assertRequestTransition(r.status, 'withdraw');
-    await repo.updateRequest(trx, id, { status: to, closed_at: now });
-    const caseStatus = await followRequests(trx, c, now);
+    const done = await changeRequest(trx, c, requests, r, { status: to, closed_at: new Date(now) }, now);
+    const caseStatus = done.case.status;
     audit({ action: 'request.withdraw', entityType: 'case', entityId: c.id, patientRef: c.patient_lookup, details: { requestId: id, unitHsaId: r.unit_hsa_id } });
-    await enqueueEvent(trx, ctx, { type: 'request.withdrawn', caseId: c.id, regionCode: c.region_code, organizationId: r.organization_id, payload: { requestId: id, unitHsaId: r.unit_hsa_id, status: to, caseStatus, because: 'the coordinator withdrew it' } });
-    const fresh = (await repo.findCase(trx, c.id))!;
-    return caseView(fresh, await repo.requestsOfCase(trx, c.id), patientView(fresh, deps.patients, true), todayOf(ctx));
+    emit({ type: 'request.withdrawn', caseId: c.id, regionCode: c.region_code, organizationId: r.organization_id, payload: { requestId: id, unitHsaId: r.unit_hsa_id, status: to, caseStatus, because: 'the coordinator withdrew it' } });
+    return caseView(done.case, done.requests, patientView(done.case, deps.patients, true), todayOf(ctx));
   });
 }
 
@@ -234,16 +249,17 @@ export async function expireDueRequests(deps: Pick<BrokeringDeps, 'db'>, clock: 
   const expired: { requestId: string; caseId: string; regionCode: string }[] = [];
   for (const d of due) {
     const ctx: RequestContext = { principal: EXPIRY_JOB_PRINCIPAL, requestId: `job-${crypto.randomUUID()}`, clock };
-    await auditedTransaction(deps.db, ctx, async (trx, audit) => {
+    await auditedTransaction(deps.db, ctx, async (trx, audit, emit) => {
       if (!(await repo.tryLockCase(trx, d.case_id))) return;
-      const r = await repo.findRequest(trx, d.id, true);
-      if (!r || r.status !== 'pending' || new Date(r.respond_by).toISOString() > now) return;
       const c = (await repo.findCase(trx, d.case_id))!;
-      await repo.updateRequest(trx, r.id, { status: assertRequestTransition(r.status, 'expire'), closed_at: now });
-      const caseStatus = await followRequests(trx, c, now);
+      const requests = await repo.requestsOfCase(trx, c.id);
+      const r = requests.find((x) => x.id === d.id);
+      if (!r || r.status !== 'pending' || new Date(r.respond_by).toISOString() > now) return;
+      const done = await changeRequest(trx, c, requests, r, { status: assertRequestTransition(r.status, 'expire'), closed_at: new Date(now) }, now);
+      const caseStatus = done.case.status;
       audit({ action: 'request.expire', entityType: 'case', entityId: c.id, patientRef: c.patient_lookup, details: { requestId: r.id, unitHsaId: r.unit_hsa_id } });
       // the coordinator is told (and the provider, whose chance to answer has passed)
-      await enqueueEvent(trx, ctx, { type: 'request.expired', caseId: c.id, regionCode: c.region_code, organizationId: r.organization_id, payload: { requestId: r.id, unitHsaId: r.unit_hsa_id, status: 'expired', caseStatus, respondBy: new Date(r.respond_by).toISOString() } });
+      emit({ type: 'request.expired', caseId: c.id, regionCode: c.region_code, organizationId: r.organization_id, payload: { requestId: r.id, unitHsaId: r.unit_hsa_id, status: 'expired', caseStatus, respondBy: new Date(r.respond_by).toISOString() } });
       expired.push({ requestId: r.id, caseId: c.id, regionCode: c.region_code });
     });
   }

@@ -2,9 +2,14 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Kysely } from 'kysely';
 import type { DB } from '../../db/schema.js';
+import { previousPeriod } from '../../domain/indicators.js';
 import { hashSecret } from '../secrets.js';
+import { computePeriods } from '../statistics/compute.service.js';
 import { REFERENCE_DIR, readMunicipalities, readRegions } from '../reference.service.js';
 import { generateDemoDirectory, type DemoDirectory, type GenerateOptions } from './generate.js';
+import { addDays } from '../../domain/calendar.js';
+import { createPatientCrypto, parsePatientKeys } from '../patient-crypto.js';
+import { generateBrokeringHistory, HISTORY_ACTOR } from './brokering-history.js';
 
 export type SeedOptions = GenerateOptions;
 export interface SeedSummary {
@@ -87,4 +92,41 @@ export async function seedDemo(db: Kysely<DB>, opts: SeedOptions): Promise<SeedS
     for (const rows of chunks(clients)) await trx.insertInto('clients').values(rows).onConflict((oc) => oc.column('id').doNothing()).execute();
   });
   return { organizations: directory.organizations.length, units: directory.units.length, clients: directory.clients.length };
+}
+
+/** Brokering cases of the demo's synthetic history at scale 1, opened over the 12 months before the seed's today. */
+export const DEMO_HISTORY_CASES = 2_000;
+
+/**
+ * The demo's brokering history (src/services/seed/brokering-history.ts): round(2,000 × scale) synthetic cases opened from
+ * a year before `today` to the day before (so that nothing lies in the future), with requests, choices and outcomes, so
+ * that the brokering statistics have a year to show. Skipped (null) when the history is already there (a case written by
+ * the demo seed). `patientDataKey`: the installation's PATIENT_DATA_KEY, so that coordinators can open the cases; the
+ * public demo key when absent. Call it after the directory and the waiting list, before the statistics.
+ */
+export async function seedDemoBrokeringHistory(
+  db: Kysely<DB>, opts: { seed: number; today: string; scale?: number; patientDataKey?: string; onProgress?: (done: number, total: number) => void },
+): Promise<{ cases: number; requests: number } | null> {
+  if (await db.selectFrom('cases').select('id').where('opened_by', '=', HISTORY_ACTOR).limit(1).executeTakeFirst()) return null;
+  return generateBrokeringHistory(db, {
+    cases: Math.max(1, Math.round(DEMO_HISTORY_CASES * (opts.scale ?? 1))), from: addDays(opts.today, -365), to: addDays(opts.today, -1), seed: opts.seed,
+    ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),
+    ...(opts.patientDataKey ? { patients: createPatientCrypto(parsePatientKeys(opts.patientDataKey)) } : {}),
+  });
+}
+
+/**
+ * The statistics history of the demo: the indicators of the last `months` complete months before `today` (default 12),
+ * computed from whatever has been seeded (call it after every other seeding step), so that a fresh demo's statistics
+ * pages have a time series. Months computed before get revisions only where a value changed.
+ */
+/** Months of statistics the demo computes when it is seeded (each takes seconds on the embedded database; the public
+ * trend charts and the scorecard's trend show six). Older months: `nvf stats compute --from … --to …`. */
+export const DEMO_STATISTICS_MONTHS = 6;
+
+export async function seedStatisticsHistory(db: Kysely<DB>, opts: { today: string; months?: number; now?: Date }): Promise<{ months: number; rowsWritten: number }> {
+  const periods: string[] = [];
+  for (let p = previousPeriod(opts.today.slice(0, 7)); periods.length < (opts.months ?? DEMO_STATISTICS_MONTHS); p = previousPeriod(p)) periods.unshift(p);
+  const results = await computePeriods(db, periods, { triggeredBy: 'demo-seed', ...(opts.now ? { now: opts.now } : {}) });
+  return { months: results.length, rowsWritten: results.reduce((a, r) => a + r.rowsWritten, 0) };
 }

@@ -5,7 +5,7 @@ import { Link, navigate, type PageId } from '../router.js';
 import { useSession } from '../session.js';
 import { api } from '../api.js';
 
-const WORKSPACE_PAGES: PageId[] = ['workspace', 'worklist', 'newCase', 'case', 'inbox', 'request', 'capacity'];
+const WORKSPACE_PAGES: PageId[] = ['workspace', 'worklist', 'newCase', 'case', 'inbox', 'request', 'capacity', 'followUp', 'providerStats'];
 
 /** Every page: skip link, header (name, navigation, language, session), the demo banner, main, footer. */
 export function Layout({ page, children }: { page: PageId; children: ReactNode }) {
@@ -15,14 +15,16 @@ export function Layout({ page, children }: { page: PageId; children: ReactNode }
     { id: 'start', href: '/', label: t.nav.start },
     { id: 'directory', href: '/hitta-vard', label: t.nav.directory },
     { id: 'waitingTimes', href: '/vantetider', label: t.nav.waitingTimes },
+    { id: 'statistics', href: '/statistik', label: t.nav.statistics },
     { id: 'rights', href: '/dina-rattigheter', label: t.nav.rights },
+    { id: 'support', href: '/stod', label: t.support.navLabel },
     { id: 'about', href: '/om', label: t.nav.about },
   ];
-  // Coordinators and providers get their workspace in the main menu.
-  if (me?.authenticated && me.roles.some((r) => r === 'coordinator' || r === 'provider')) nav.push({ id: 'workspace', href: '/arbetsyta', label: t.nav.workspace });
+  // Coordinators and providers get their workspace in the main menu; analysts and admins their follow-up in it.
+  if (me?.authenticated && me.roles.some((r) => r === 'coordinator' || r === 'provider' || r === 'analyst' || r === 'admin')) nav.push({ id: 'workspace', href: '/arbetsyta', label: t.nav.workspace });
   // A logged-in patient follows her own cases.
   if (me?.authenticated && me.roles.includes('patient')) nav.push({ id: 'myCases', href: '/mina-arenden', label: t.nav.myCases });
-  const current: PageId = WORKSPACE_PAGES.includes(page) ? 'workspace' : page === 'askCare' ? 'rights' : page === 'receipt' ? 'myCases' : page;
+  const current: PageId = WORKSPACE_PAGES.includes(page) ? 'workspace' : page === 'askCare' ? 'rights' : page === 'receipt' ? 'myCases' : page === 'supportArticle' ? 'support' : page;
   return (
     <div className="app">
       <SkipLink href="#main">{t.skipLink}</SkipLink>
@@ -72,7 +74,13 @@ export function Layout({ page, children }: { page: PageId; children: ReactNode }
               <Link href="/dina-rattigheter">{t.footer.rights}</Link>
             </li>
             <li>
+              <Link href="/stod">{t.support.navLabel}</Link>
+            </li>
+            <li>
               <Link href="/om#kallor">{t.footer.sources}</Link>
+            </li>
+            <li>
+              <Link href="/oppen-data">{t.footer.openData}</Link>
             </li>
             <li>
               <a href="/api/docs">{t.footer.api}</a>

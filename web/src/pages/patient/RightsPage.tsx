@@ -84,6 +84,27 @@ export function RightsPage() {
         </ol>
       </section>
 
+      <section aria-labelledby="read-more-heading" className="section" data-testid="rights-read-more">
+        <Heading level={2} data-size="md" id="read-more-heading">
+          {t.support.readMoreHeading}
+        </Heading>
+        <Paragraph>{t.support.readMoreLead}</Paragraph>
+        <ul className="rights">
+          {t.support.rightsLinks.map((l) => (
+            <li key={l.slug}>
+              <Link href={`/stod/${l.slug}`} className="ds-link">
+                {l.text}
+              </Link>
+            </li>
+          ))}
+          <li>
+            <Link href="/stod" className="ds-link">
+              {t.support.allPages}
+            </Link>
+          </li>
+        </ul>
+      </section>
+
       <Card data-color="brand1" variant="tinted" className="section">
         <Heading level={2} data-size="sm">
           {r.ctaHeading}

@@ -4,6 +4,7 @@ import { Link } from '../../router.js';
 import { useSession } from '../../session.js';
 import { PageTitle } from '../../components/PageTitle.js';
 import { hasRole, RequireRole } from '../../workspace/common.js';
+import { canFollowUp } from './FollowUpPage.js';
 import '../../workspace/workspace.css';
 
 /** "Arbetsyta": the way in to the pages the session's roles may use. */
@@ -18,9 +19,13 @@ export function WorkspaceHomePage() {
   if (hasRole(me, 'provider')) {
     cards.push({ href: '/arbetsyta/inkorg', title: t.ws.pages.inbox, text: h.inboxText });
     cards.push({ href: '/arbetsyta/kapacitet', title: t.ws.pages.capacity, text: h.capacityText });
+    cards.push({ href: '/arbetsyta/statistik', title: t.providerStats.title, text: t.providerStats.homeText });
   }
-  return (
-    <RequireRole roles={['coordinator', 'provider']} title={h.title}>
+  // Analysts and admins: the national follow-up (journey 5).
+  const followUp = canFollowUp(me);
+  if (followUp) cards.push({ href: '/arbetsyta/uppfoljning', title: t.followUp.title, text: t.followUp.homeText });
+  const content = (
+    <>
       <PageTitle title={h.title}>{h.title}</PageTitle>
       <Paragraph className="lead">{h.lead}</Paragraph>
       <ul className="ws-cards">
@@ -35,6 +40,12 @@ export function WorkspaceHomePage() {
           </li>
         ))}
       </ul>
+    </>
+  );
+  if (followUp) return content;
+  return (
+    <RequireRole roles={['coordinator', 'provider']} title={h.title}>
+      {content}
     </RequireRole>
   );
 }

@@ -1,0 +1,187 @@
+/**
+ * Typed calls for the follow-up pages (journey 5: the national coordination function; journey 4: the provider's
+ * "Statistik"). The shapes are those agreed for /api/v1/follow-up/* and /api/v1/stats/* (docs/openapi.json once
+ * published). Writes send If-Match with the goal's version, as the other workspace writes do.
+ */
+import { useMemo } from 'react';
+import { qs, request } from '../api.js';
+import { useI18n } from '../i18n/index.js';
+
+// The rules' own lists (pure modules of the server) and the server's Goal shape (type-only: nothing of the server is bundled).
+import { COMPARATORS, GOAL_KINDS, type Comparator, type GoalStatus } from '../../../src/domain/goals.js';
+import { STATISTICAL_VIEWS } from '../../../src/domain/guarantee.js';
+import { isPeriod } from '../../../src/domain/indicators.js';
+import type { Goal } from '../../../src/services/statistics/goals.service.js';
+
+export type { Comparator, Goal, GoalStatus };
+/** The guarantee kinds a goal can name, the statistical views and the comparisons. */
+export const GUARANTEE_KIND_IDS = GOAL_KINDS;
+export const VIEW_IDS = STATISTICAL_VIEWS;
+export { COMPARATORS };
+
+export interface GoalIn {
+  indicatorId: string;
+  regionCode?: string | null;
+  view?: string | null;
+  guaranteeKinds?: string[];
+  comparator: Comparator;
+  target: number;
+  dueDate: string;
+  title: { sv: string; en: string };
+  active?: boolean;
+}
+
+export interface TrendPoint {
+  period: string;
+  value: number | null;
+  met: boolean | null;
+}
+
+export interface GoalResult {
+  goalId: string;
+  value: number | null;
+  target: number;
+  /** null = not assessed */
+  met: boolean | null;
+  status: GoalStatus;
+  /** the last 6 periods, oldest first */
+  trend: TrendPoint[];
+  detail?: { guaranteeKind: string; value: number | null; met: boolean | null }[];
+}
+
+export interface Scorecard {
+  period: string;
+  revision: number;
+  synthetic: boolean;
+  goals: Goal[];
+  regions: { regionCode: string; regionName: string; results: GoalResult[] }[];
+  national: { results: GoalResult[] };
+}
+
+export interface StaleUnit {
+  unitHsaId: string;
+  unitName: string;
+  lastValidFrom: string | null;
+}
+
+export interface DataQualityRegion {
+  regionCode: string;
+  regionName: string;
+  waitingListOnTime: boolean;
+  firstSubmissionOn: string | null;
+  appliedSubmissions: number;
+  rejectedSubmissions: number;
+  rowErrors: number;
+  unitsExpectedToReport: number;
+  unitsWithFreshCapacityReport: number;
+  freshCapacityShare: number | null;
+  staleUnits: StaleUnit[];
+  connectedSystems: number;
+}
+
+export interface DataQuality {
+  period: string;
+  regions: DataQualityRegion[];
+}
+
+export interface IndicatorInfo {
+  id: string;
+  group: string;
+  kind: 'count' | 'share' | 'median' | 'participation';
+  unit: string;
+  byView: boolean;
+  byGuaranteeKind: boolean;
+  region: string;
+  breakdowns: string[];
+  name: { sv: string; en: string };
+}
+
+export interface StatsPeriods {
+  items: { period: string; revision: number; computedAt: string }[];
+  latest: string | null;
+}
+
+export interface ResponseFigures {
+  requestsReceivedCount: number;
+  answeredInTimeCount: number;
+  answeredInTimeShare: number | null;
+  acceptedCount: number;
+  acceptanceRate: number | null;
+  medianResponseHours: number | null;
+}
+
+export interface ProviderStats {
+  organizationId: string;
+  period: string;
+  units: (ResponseFigures & { unitHsaId: string; unitName: string })[];
+  organization: ResponseFigures;
+  national: { answeredInTimeShare: number | null; acceptanceRate: number | null; medianResponseHours: number | null };
+  synthetic?: boolean;
+}
+
+const enc = encodeURIComponent;
+
+export const followUp = {
+  scorecard: (period: string | undefined, signal?: AbortSignal) => request<Scorecard>('GET', `/api/v1/follow-up/scorecard${qs({ period })}`, undefined, signal),
+  dataQuality: (period: string | undefined, signal?: AbortSignal) =>
+    request<DataQuality>('GET', `/api/v1/follow-up/data-quality${qs({ period })}`, undefined, signal),
+  goals: (signal?: AbortSignal) => request<{ items: Goal[] }>('GET', '/api/v1/follow-up/goals', undefined, signal),
+  putGoal: (id: string, version: number | undefined, body: GoalIn) =>
+    request<Goal>('PUT', `/api/v1/follow-up/goals/${enc(id)}`, body, undefined, version === undefined ? {} : { 'if-match': `"v${version}"` }),
+  indicators: (signal?: AbortSignal) => request<{ items: IndicatorInfo[] }>('GET', '/api/v1/stats/indicators', undefined, signal),
+  periods: (signal?: AbortSignal) => request<StatsPeriods>('GET', '/api/v1/stats/periods', undefined, signal),
+  provider: (period: string | undefined, signal?: AbortSignal) => request<ProviderStats>('GET', `/api/v1/stats/provider${qs({ period })}`, undefined, signal),
+};
+
+/** A share (0–1) as whole percent for a form field, and back; other units are kept as they are. */
+export function targetToField(unit: string, target: number): string {
+  return unit === 'share' ? String(Math.round(target * 1000) / 10) : String(target);
+}
+export function fieldToTarget(unit: string, field: string): number {
+  const n = Number(field.replace(',', '.').trim());
+  return unit === 'share' ? Math.round(n * 10) / 1000 : n;
+}
+
+/** Is YYYY-MM a period? (the server's rule in src/domain/indicators.ts) */
+export function isPeriodText(s: string | null): s is string {
+  return !!s && isPeriod(s);
+}
+
+/** "oktober 2026" / "October 2026", and "okt." / "Oct" for the trend. */
+export function useMonthFormat() {
+  const { locale } = useI18n();
+  return useMemo(() => {
+    const long = new Intl.DateTimeFormat(locale, { month: 'long', year: 'numeric', timeZone: 'UTC' });
+    const short = new Intl.DateTimeFormat(locale, { month: 'short', timeZone: 'UTC' });
+    const at = (p: string) => new Date(`${p}-15T12:00:00Z`);
+    return { long: (p: string) => long.format(at(p)), short: (p: string) => short.format(at(p)) };
+  }, [locale]);
+}
+
+/** A value in its indicator's unit: "87,5 %", "Ja", "41 dagar". */
+export function useValueFormat() {
+  const { t, locale, formatNumber } = useI18n();
+  const f = t.followUp;
+  return useMemo(() => {
+    const pct = new Intl.NumberFormat(locale, { style: 'percent', maximumFractionDigits: 1 });
+    const one = new Intl.NumberFormat(locale, { maximumFractionDigits: 1 });
+    return (unit: string | undefined, value: number | null): string => {
+      if (value === null) return f.noValue;
+      switch (unit) {
+        case 'share':
+          return pct.format(value);
+        case 'flag':
+          return value >= 1 ? f.flagYes : f.flagNo;
+        case 'days':
+          return f.unitDays(one.format(value));
+        case 'hours':
+          return f.unitHours(one.format(value));
+        case 'km':
+          return f.unitKm(one.format(value));
+        default:
+          return formatNumber(value);
+      }
+    };
+  }, [locale, f, formatNumber]);
+}
+
