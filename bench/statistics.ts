@@ -44,7 +44,7 @@ const ENDPOINTS = [
   '/api/v1/stats/overview',
   '/api/v1/stats/brokering',
   '/api/v1/stats/series?indicator=within_guarantee_share&guaranteeKind=treatment',
-  '/api/v1/stats/regions?indicator=waiting_count',
+  '/api/v1/stats/regions?indicator=waiting_count&guaranteeKind=treatment',
   '/api/v1/follow-up/scorecard',
   '/api/v1/open-data',
   '/api/v1/open-data/guarantee-compliance.csv',
