@@ -6,7 +6,7 @@ import type { GuaranteeKind, StatisticalView } from '../../domain/guarantee.js';
 import { INDICATOR_DEFINITION_VERSION, isPeriod, previousPeriod } from '../../domain/indicators.js';
 import type { RequestContext } from '../context.js';
 import { dataQuality, scorecard } from '../statistics/goals.service.js';
-import { brokeringStats, overview, regionComparison, series } from '../statistics/publish.service.js';
+import { brokeringStats, overview, regionComparison, series, type PublishedValue } from '../statistics/publish.service.js';
 import { headlineKey } from './render-html.js';
 
 /*
@@ -16,23 +16,7 @@ import { headlineKey } from './render-html.js';
  * (api-shapes); the assignments in gatherReportData make the compiler check that the services still return them.
  */
 
-export interface PublishedValue {
-  indicatorId: string;
-  period: string;
-  view: string | null;
-  guaranteeKind: string | null;
-  regionCode: string | null;
-  breakdown: string | null;
-  breakdownValue: string | null;
-  value: number | null;
-  valueCount: number | null;
-  numeratorCount: number | null;
-  denominatorCount: number | null;
-  suppressed: boolean;
-  revision: number;
-  revisedAt: string | null;
-  firstPublished: { value: number | null; valueCount: number | null } | null;
-}
+export type { PublishedValue };
 
 export interface GuaranteeFigures {
   guaranteeKind: string;

@@ -12,29 +12,10 @@ export type StatKind = (typeof STAT_KINDS)[number];
 
 export interface Bilingual { sv: string; en: string }
 
-/** One published figure of an indicator (series, regions and breakdown answers). */
-export interface PublishedValue {
-  indicatorId: string;
-  period: string;
-  view: string | null;
-  guaranteeKind: string | null;
-  /** null = the whole country */
-  regionCode: string | null;
-  breakdown: string | null;
-  breakdownValue: string | null;
-  /** share 0–1, days, hours, km, flag or participation number; null for count indicators and hidden figures */
-  value: number | null;
-  /** the count, for count indicators only */
-  valueCount: number | null;
-  numeratorCount: number | null;
-  denominatorCount: number | null;
-  /** some figure of this row is hidden (those fields are null) */
-  suppressed: boolean;
-  revision: number;
-  revisedAt: string | null;
-  /** revision 1's figures when the row has been revised */
-  firstPublished: { value: number | null; valueCount: number | null } | null;
-}
+/** One published figure of an indicator (series, regions and breakdown answers): the server's own type. */
+import type { PublishedValue } from '../../../../src/services/statistics/publish.service.js';
+
+export type { PublishedValue };
 
 export interface PeriodsAnswer { items: { period: string; revision: number; computedAt: string }[]; latest: string | null }
 
