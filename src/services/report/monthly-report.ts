@@ -12,136 +12,23 @@ import { headlineKey } from './render-html.js';
 /*
  * The data of the monthly report for the national coordination function (`nvf report monthly`), gathered from the
  * same publishing services as the API (/api/v1/stats/*, /api/v1/follow-up/*): every figure is the published one, with
- * disclosure control and revisions applied exactly as in the API. The types below are the agreed JSON shapes
- * (api-shapes); the assignments in gatherReportData make the compiler check that the services still return them.
+ * disclosure control and revisions applied exactly as in the API. The types below are the services' own answer types.
  */
 
 export type { PublishedValue };
 
-export interface GuaranteeFigures {
-  guaranteeKind: string;
-  waitingCount: number | null;
-  withinGuaranteeShare: number | null;
-  medianWaitedDays: number | null;
-  p90WaitedDays: number | null;
-  completedCount: number | null;
-  completedWithinGuaranteeShare: number | null;
-  medianCompletedWaitDays: number | null;
-  suppressed: boolean;
-}
-
-export interface OverviewAnswer {
-  period: string;
-  view: string;
-  regionCode: string | null;
-  computedAt: string;
-  revision: number;
-  revisedAt: string | null;
-  dataAsOf: string | null;
-  synthetic: boolean;
-  guarantee: GuaranteeFigures[];
-  brokering: { casesOpenedCount: number | null; requestsSentCount: number | null; casesChosenCount: number | null; casesCompletedCount: number | null; medianDaysSaved: number | null; suppressed: boolean };
-  summary: { sv: string; en: string };
-}
-
-export interface BrokeringAnswer {
-  period: string;
-  regionCode: string | null;
-  computedAt: string;
-  revision: number;
-  revisedAt: string | null;
-  synthetic: boolean;
-  casesOpenedCount: number | null;
-  requestsSentCount: number | null;
-  requestsDueCount: number | null;
-  requestsAnsweredInTimeCount: number | null;
-  answeredInTimeShare: number | null;
-  decidedCount: number | null;
-  acceptedCount: number | null;
-  acceptanceRate: number | null;
-  medianResponseHours: number | null;
-  casesChosenCount: number | null;
-  casesCompletedCount: number | null;
-  medianDaysSaved: number | null;
-  daysSavedBasisCount: number | null;
-  medianTravelDistanceKm: number | null;
-  outcomes: { ending: string; casesCount: number | null }[];
-  suppressed: boolean;
-  summary: { sv: string; en: string };
-}
-
-export interface SeriesAnswer {
-  indicatorId: string;
-  unit: string;
-  kind: string;
-  regionCode: string | null;
-  view: string | null;
-  guaranteeKind: string | null;
-  items: PublishedValue[];
-}
-
-export interface RegionsAnswer {
-  indicatorId: string;
-  unit: string;
-  kind: string;
-  period: string;
-  items: PublishedValue[];
-}
-
-export interface Goal {
-  id: string;
-  indicatorId: string;
-  regionCode: string | null;
-  view: string | null;
-  guaranteeKinds: string[];
-  comparator: 'gte' | 'lte' | 'eq';
-  target: number;
-  dueDate: string;
-  title: { sv: string; en: string };
-  proposed: boolean;
-  active: boolean;
-}
-
-export type GoalStatus = 'met' | 'not_met' | 'not_assessed';
-
-export interface GoalResult {
-  goalId: string;
-  value: number | null;
-  target: number;
-  met: boolean | null;
-  status: GoalStatus;
-  trend: { period: string; value: number | null; met: boolean | null }[];
-  detail?: { guaranteeKind: string; value: number | null; met: boolean | null }[];
-}
-
-export interface ScorecardAnswer {
-  period: string;
-  revision: number;
-  synthetic: boolean;
-  goals: Goal[];
-  regions: { regionCode: string; regionName: string; results: GoalResult[] }[];
-  national: { results: GoalResult[] };
-}
-
-export interface DataQualityRegion {
-  regionCode: string;
-  regionName: string;
-  waitingListOnTime: boolean;
-  firstSubmissionOn: string | null;
-  appliedSubmissions: number;
-  rejectedSubmissions: number;
-  rowErrors: number;
-  unitsExpectedToReport: number;
-  unitsWithFreshCapacityReport: number;
-  freshCapacityShare: number | null;
-  staleUnits: { unitHsaId: string; unitName: string; lastValidFrom: string | null }[];
-  connectedSystems: number;
-}
-
-export interface DataQualityAnswer {
-  period: string;
-  regions: DataQualityRegion[];
-}
+// The answers of the publishing services, as they return them (one shape, the API's), not copies.
+export type OverviewAnswer = Awaited<ReturnType<typeof overview>>;
+export type GuaranteeFigures = OverviewAnswer['guarantee'][number];
+export type BrokeringAnswer = Awaited<ReturnType<typeof brokeringStats>>;
+export type SeriesAnswer = Awaited<ReturnType<typeof series>>;
+export type RegionsAnswer = Awaited<ReturnType<typeof regionComparison>>;
+export type ScorecardAnswer = Awaited<ReturnType<typeof scorecard>>;
+export type Goal = ScorecardAnswer['goals'][number];
+export type GoalResult = ScorecardAnswer['regions'][number]['results'][number];
+export type GoalStatus = GoalResult['status'];
+export type DataQualityAnswer = Awaited<ReturnType<typeof dataQuality>>;
+export type DataQualityRegion = DataQualityAnswer['regions'][number];
 
 /** The guarantee kinds of the goal "80 % within the guarantee", charted in the report. */
 export const CHART_KINDS = ['specialist_first_visit', 'treatment'] as const satisfies readonly GuaranteeKind[];
