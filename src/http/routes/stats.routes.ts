@@ -165,7 +165,7 @@ export function statsRoutes(s: AppServices) {
       config: { access: 'public' },
       schema: {
         tags, summary: 'The time series of one indicator', operationId: 'getStatisticsSeries',
-        description: 'One value per computed month (oldest first), newest revision, with the first published figures of revised months.',
+        description: 'One value per computed month (oldest first), newest revision, with the first published figures of revised months. A brokering indicator is published per guarantee kind nationally only: with a region, leave guaranteeKind out (422 otherwise).',
         querystring: z.object({
           indicator: IndicatorQ, region: RegionCodeQ.optional(), view: ViewQ.optional(), guaranteeKind: KindQ.optional(), breakdown: BreakdownQ.optional(),
           breakdownValue: z.string().min(1).max(60).optional().describe('Category of the breakdown (with breakdown).'), from: PeriodQ.optional(), to: PeriodQ.optional(),
@@ -197,7 +197,7 @@ export function statsRoutes(s: AppServices) {
       config: { access: 'public' },
       schema: {
         tags, summary: 'One indicator by sex, age band, home region or another breakdown', operationId: 'getStatisticsBreakdown',
-        description: 'One value per category, nationally or for a region (home region: nationally only).',
+        description: 'One value per category, nationally. Breakdowns are published nationally only (ADR 0013): a region is refused with 422 saying so.',
         querystring: z.object({ indicator: IndicatorQ, breakdown: BreakdownQ, region: RegionCodeQ.optional(), period: PeriodQ.optional(), view: ViewQ.optional(), guaranteeKind: KindQ.optional() }),
         response: { 200: z.object({ indicatorId: z.string(), breakdown: z.string(), period: z.string(), regionCode: z.string().nullable(), items: z.array(PublishedValueOut) }).meta({ examples: [{ indicatorId: 'within_guarantee_share', breakdown: 'sex', period: '2026-10', regionCode: null, items: [{ ...EXAMPLE_VALUE, regionCode: null, breakdown: 'sex', breakdownValue: 'F' }] }] }) },
       },
