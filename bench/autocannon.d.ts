@@ -29,7 +29,8 @@ declare module 'autocannon' {
   export interface Result {
     requests: Histogram & { total: number; sent: number };
     latency: Histogram;
-    throughput: Histogram;
+    /** bytes per second; total: all bytes read */
+    throughput: Histogram & { total: number };
     errors: number;
     timeouts: number;
     non2xx: number;

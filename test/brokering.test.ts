@@ -48,7 +48,7 @@ describe.each(targets)('brokering: cases and requests on %s', (target) => {
   const send = async (caseId: string, unitHsaId: string, headers = coordinator, body: Record<string, unknown> = {}) => call('POST', `/cases/${caseId}/requests`, headers, { unitHsaId, ...body });
   const caseRow = async (id: string) => t.database.db.selectFrom('cases').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
   const auditOf = async (caseId: string) =>
-    (await t.database.db.selectFrom('audit_events').select(['action', 'patient_ref', 'actor_subject']).where('entity_type', '=', 'case').where('entity_id', '=', caseId).orderBy('seq').execute());
+    (await t.database.db.selectFrom('audit_events').select(['action', 'patient_ref', 'actor_subject']).where('entity_type', '=', 'case').where('entity_id', '=', caseId).orderBy('pos').execute());
 
   it('takes a case from opening to completion with two providers, showing the identity only to those who may see it', async () => {
     const opened = await openCase();

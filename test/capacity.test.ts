@@ -62,10 +62,10 @@ describe.each(targets)('capacity and expected waits on %s', (target) => {
     });
 
     it('writes an audit event capacity.report in the same transaction', async () => {
-      const before = await t.database.db.selectFrom('audit_events').select(sql<number>`max(seq)::int`.as('n')).executeTakeFirstOrThrow();
+      const before = await t.database.db.selectFrom('audit_events').select(sql<number>`COALESCE(max(pos), 0)::int`.as('n')).executeTakeFirstOrThrow();
       const res = await put(unit.hsa_id, unit.services[1]!, report('2026-11-01'), await provider());
       expect(res.statusCode).toBe(201);
-      const events = await t.database.db.selectFrom('audit_events').selectAll().where('seq', '>', before.n).execute();
+      const events = await t.database.db.selectFrom('audit_events').selectAll().where('pos', '>', before.n).execute();
       expect(events).toHaveLength(1);
       expect(events[0]).toMatchObject({ action: 'capacity.report', entity_id: `${unit.hsa_id}/${unit.services[1]}/2026-11-01`, actor_subject: 'provider-1', outcome: 'success' });
     });
@@ -195,7 +195,7 @@ describe.each(targets)('capacity and expected waits on %s', (target) => {
         `${unit.hsa_id};${b};15;3;false;2026-11-25;`,
         `${unit.hsa_id};${c};16;0;true;2026-11-25;`,
       ], ';');
-      const before = await t.database.db.selectFrom('audit_events').select(sql<number>`max(seq)::int`.as('n')).executeTakeFirstOrThrow();
+      const before = await t.database.db.selectFrom('audit_events').select(sql<number>`COALESCE(max(pos), 0)::int`.as('n')).executeTakeFirstOrThrow();
       const res = await submit(body, 'text/csv; charset=utf-8', auth);
       expect(res.statusCode, res.body).toBe(200);
       expect(res.json()).toMatchObject({ received: 3, inserted: 3, updated: 0, unchanged: 0 });
@@ -206,7 +206,7 @@ describe.each(targets)('capacity and expected waits on %s', (target) => {
       expect(stored.map((r) => [r.service_id, r.expected_wait_days, r.accepts_other_regions, r.comment, r.submission_id])).toEqual([
         [a, 14, true, 'Kommentar; med semikolon', id], [b, 15, false, null, id], [c, 16, true, null, id],
       ].sort((x, y) => String(x[0]).localeCompare(String(y[0]))));
-      const events = await t.database.db.selectFrom('audit_events').selectAll().where('seq', '>', before.n).execute();
+      const events = await t.database.db.selectFrom('audit_events').selectAll().where('pos', '>', before.n).execute();
       expect(events).toEqual([expect.objectContaining({ action: 'capacity.submission', entity_id: id, outcome: 'success' })]);
 
       const changed = body.replace(`${b};15;3`, `${b};17;3`);

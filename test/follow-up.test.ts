@@ -139,7 +139,7 @@ describe.each(targets)('goals, scorecard and data quality on %s', (target) => {
     expect(ok.headers.etag).toBe(`"v${goal.version + 1}"`);
     expect(ok.json()).toMatchObject({ target: 0.95, proposed: false, version: goal.version + 1, updatedBy: 'analyst-anna' });
     const ev = await sql<{ action: string; actor_subject: string; details: { before: { target: number }; after: { target: number } } }>`
-      SELECT action, actor_subject, details FROM audit_events WHERE entity_type = 'goal' AND entity_id = ${goal.id} ORDER BY seq DESC LIMIT 1`.execute(t.database.db);
+      SELECT action, actor_subject, details FROM audit_events WHERE entity_type = 'goal' AND entity_id = ${goal.id} ORDER BY pos DESC LIMIT 1`.execute(t.database.db);
     const d = typeof ev.rows[0]!.details === 'string' ? JSON.parse(ev.rows[0]!.details as unknown as string) : ev.rows[0]!.details;
     expect(ev.rows[0]).toMatchObject({ action: 'goal.update', actor_subject: 'analyst-anna' });
     expect([d.before.target, d.after.target]).toEqual([0.9, 0.95]);

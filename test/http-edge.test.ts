@@ -25,6 +25,14 @@ describe.each(targets)('HTTP edge on %s', (target) => {
     expect(r.headers['x-content-type-options']).toBe('nosniff');
     expect(r.headers['content-security-policy']).toContain("default-src 'self'");
     expect(r.headers['strict-transport-security']).toBeDefined();
+    // the same set on every kind of answer: an error, a 404, a page
+    for (const other of [await t.app.inject({ method: 'GET', url: '/api/v1/nothing-here' }), await t.app.inject({ method: 'GET', url: '/api/v1/audit/verify' }), await t.app.inject({ method: 'GET', url: '/' })]) {
+      for (const h of ['content-security-policy', 'strict-transport-security', 'x-content-type-options', 'x-frame-options', 'referrer-policy', 'cross-origin-opener-policy'])
+        expect(other.headers[h], `${h} on ${other.statusCode}`).toBe(r.headers[h]);
+      expect(other.headers['x-powered-by']).toBeUndefined();
+    }
+    expect(r.headers['content-security-policy']).toContain("frame-ancestors 'none'");
+    expect(r.headers['x-frame-options']).toBe('SAMEORIGIN');
     const evil = await t.app.inject({ method: 'GET', url: '/api/v1/regions', headers: { 'x-request-id': 'a b<script>' } });
     expect(evil.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
   });

@@ -1,3 +1,4 @@
+import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql, type Kysely } from 'kysely';
 import type { DB } from '../src/db/schema.js';
@@ -111,6 +112,44 @@ describe.each(targets)('open data on %s', (target) => {
     });
     // served from memory the second time: same bytes
     expect((await get('/api/v1/open-data/guarantee-compliance.csv')).body).toBe(res.body);
+  });
+
+  it('sends kept answers gzip-compressed to clients that take gzip, with ETags per encoding and 304s, the same to every anonymous caller', async () => {
+    const url = '/api/v1/open-data/waits.json';
+    const plain = await get(url);
+    expect(plain.rawPayload.length).toBeGreaterThanOrEqual(1400); // smaller answers are sent as they are
+    const small = await t.app.inject({ method: 'GET', url: '/api/v1/open-data/guarantee-compliance.csv', headers: { 'accept-encoding': 'gzip' } });
+    expect(small.rawPayload.length).toBeLessThan(1400);
+    expect(small.headers['content-encoding']).toBeUndefined();
+    expect(small.headers['content-disposition']).toBe('attachment; filename="nationell-vardformedling-guarantee-compliance.csv"');
+    expect(small.headers.etag).toMatch(/^"d[\w-]{20}"$/);
+    const gz = await t.app.inject({ method: 'GET', url, headers: { 'accept-encoding': 'br;q=1, gzip;q=0.8' } });
+    expect(gz.statusCode).toBe(200);
+    expect(gz.headers['content-encoding']).toBe('gzip');
+    expect(gz.headers.vary).toBe('accept-encoding');
+    expect(gunzipSync(gz.rawPayload).toString('utf8')).toBe(plain.body);
+    expect(gz.rawPayload.length).toBeLessThan(plain.rawPayload.length);
+    // the route's own headers come with the kept answer too
+    for (const h of ['content-type', 'link', 'cache-control']) expect(gz.headers[h], h).toBe(plain.headers[h]);
+    expect(plain.headers['content-encoding']).toBeUndefined();
+    expect(gz.headers.etag).not.toBe(plain.headers.etag);
+    expect((await t.app.inject({ method: 'GET', url, headers: { 'accept-encoding': 'gzip;q=0' } })).headers['content-encoding']).toBeUndefined();
+    // If-None-Match per encoding
+    const again = await t.app.inject({ method: 'GET', url, headers: { 'accept-encoding': 'gzip', 'if-none-match': gz.headers.etag as string } });
+    expect(again.statusCode).toBe(304);
+    expect(again.body).toBe('');
+    expect((await t.app.inject({ method: 'GET', url, headers: { 'if-none-match': plain.headers.etag as string } })).statusCode).toBe(304);
+    expect((await t.app.inject({ method: 'GET', url, headers: { 'if-none-match': '"other"' } })).statusCode).toBe(200);
+    // a JSON dataset keeps its Link header on every answer, and the security headers and a request id are there
+    const json1 = await get('/api/v1/open-data/waits.json');
+    const json2 = await get('/api/v1/open-data/waits.json');
+    expect(json2.headers.link).toBe('<https://creativecommons.org/publicdomain/zero/1.0/deed.sv>; rel="license"');
+    expect(json2.body).toBe(json1.body);
+    expect(json2.headers['content-security-policy']).toContain("default-src 'self'");
+    expect(json2.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
+    // a caller with a bad token is not answered from the kept answers: still a 401
+    const bad = await t.app.inject({ method: 'GET', url: '/api/v1/open-data/waits.json', headers: { authorization: 'Bearer not-a-token' } });
+    expect(bad.statusCode).toBe(401);
   });
 
   it('neutralises text that a spreadsheet would run as a formula', async () => {

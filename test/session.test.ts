@@ -45,7 +45,7 @@ describe.each(targets)('demo login on %s', (target) => {
     const me = await t.app.inject({ method: 'GET', url: '/api/v1/me', cookies: { nvf_session: session } });
     expect(me.json()).toMatchObject({ authenticated: true, subject: 'demo-person:coordinator-01', roles: ['coordinator'], regionCode: '01', displayName: 'Samordnare, Region Stockholm (demo)', mode: 'demo' });
 
-    const event = await t.database.db.selectFrom('audit_events').selectAll().where('action', '=', 'session.demo_login').orderBy('seq', 'desc').executeTakeFirstOrThrow();
+    const event = await t.database.db.selectFrom('audit_events').selectAll().where('action', '=', 'session.demo_login').orderBy('pos', 'desc').executeTakeFirstOrThrow();
     expect(event).toMatchObject({ actor_subject: 'demo-person:coordinator-01', actor_region_code: '01', entity_type: 'session' });
 
     const out = await t.app.inject({ method: 'POST', url: '/auth/logout', cookies: { nvf_session: session } });
@@ -152,7 +152,7 @@ describe.each(targets)('staff login through OpenID Connect on %s', (target) => {
     expect(session).toMatch(/SameSite=Strict/i);
     const me = await t.app.inject({ method: 'GET', url: '/api/v1/me', cookies: { nvf_session: cookieValue(session) } });
     expect(me.json()).toMatchObject({ authenticated: true, subject: 'oidc:hsa-person-1', roles: ['coordinator'], regionCode: '01', displayName: 'Karin Samordnare', oidc: true });
-    const event = await t.database.db.selectFrom('audit_events').selectAll().where('action', '=', 'session.oidc_login').orderBy('seq', 'desc').executeTakeFirstOrThrow();
+    const event = await t.database.db.selectFrom('audit_events').selectAll().where('action', '=', 'session.oidc_login').orderBy('pos', 'desc').executeTakeFirstOrThrow();
     expect(event.actor_subject).toBe('oidc:hsa-person-1');
   });
 

@@ -1,6 +1,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { sql } from 'kysely';
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Clock } from '../src/domain/clock.js';
 import { backoffMs, deliverDue, fanOutEvents, signedHeaders, type DeliveryDeps } from '../src/services/notifications/delivery.js';
@@ -114,6 +115,26 @@ describe.each(targets)('webhooks and the event stream on %s', (target) => {
     throw new Error('deliveries did not settle');
   };
   const of = (path: string, caseId: string) => receiver.received.filter((r) => r.path === path && r.body.caseId === caseId);
+  interface Streamed {
+    /** the SSE id: the stream position after the event, `<xid>.<seq>` */
+    id: string;
+    type: string;
+    event: { id: string; caseId: string; seq: number; type: string };
+  }
+  /** One ?once=true read of the stream: where it began (from its first comment) and the events it sent. */
+  const readStream = async (headers: Headers, query = 'after=0', extra: Record<string, string> = {}) => {
+    const r = await call('GET', `/events/stream?once=true${query ? `&${query}` : ''}`, headers, undefined, extra);
+    expect(r.statusCode, r.body).toBe(200);
+    expect(r.headers['content-type']).toMatch(/^text\/event-stream/);
+    const start = /^: events after (\d+\.\d+)\n/.exec(r.body)?.[1];
+    expect(start, r.body).toBeDefined();
+    const events = r.body.split('\n\n').filter((b) => b.startsWith('id: ')).map((block): Streamed => {
+      const lines = Object.fromEntries(block.split('\n').map((l) => [l.slice(0, l.indexOf(':')), l.slice(l.indexOf(':') + 2)]));
+      return { id: lines.id!, type: lines.event!, event: JSON.parse(lines.data!) as Streamed['event'] };
+    });
+    return { start: start!, events };
+  };
+  const stream = async (headers: Headers, query = 'after=0', extra: Record<string, string> = {}) => (await readStream(headers, query, extra)).events;
 
   it('delivers each subscription exactly its events, signed, in per-case order, with ids to de-duplicate on', async () => {
     const region = await subscribe(await auth.coordinator(), { url: `${receiver.base}/region` });
@@ -304,31 +325,102 @@ describe.each(targets)('webhooks and the event stream on %s', (target) => {
 
   it('streams each caller only its own events as server-sent events, resumable by Last-Event-ID', async () => {
     const caseId = await driveCase();
-    const stream = async (headers: Headers, query = 'after=0', extra: Record<string, string> = {}) => {
-      const r = await call('GET', `/events/stream?once=true&${query}`, headers, undefined, extra);
-      expect(r.statusCode, r.body).toBe(200);
-      expect(r.headers['content-type']).toMatch(/^text\/event-stream/);
-      return r.body.split('\n\n').filter((b) => b.startsWith('id: ')).map((block) => {
-        const lines = Object.fromEntries(block.split('\n').map((l) => [l.slice(0, l.indexOf(':')), l.slice(l.indexOf(':') + 2)]));
-        return { seq: Number(lines.id), type: lines.event!, event: JSON.parse(lines.data!) as { id: string; caseId: string; seq: number; type: string } };
-      });
-    };
     const mine = (await stream(await auth.coordinator())).filter((e) => e.event.caseId === caseId);
     expect(mine.map((e) => e.type)).toEqual(['case.opened', 'request.sent', 'request.sent', 'request.accepted', 'request.declined']);
-    expect(mine.every((e) => e.seq === e.event.seq && e.type === e.event.type)).toBe(true);
+    expect(mine.every((e) => e.id.endsWith(`.${e.event.seq}`) && e.type === e.event.type)).toBe(true);
     expect((await stream(await auth.otherCoordinator())).filter((e) => e.event.caseId === caseId)).toEqual([]);
     const b = await stream(await auth.providerB());
     expect(b.filter((e) => e.event.caseId === caseId).map((e) => e.type)).toEqual(['request.sent', 'request.declined']);
     const orgOf = new Map((await t.database.db.selectFrom('outbox_events').select(['seq', 'organization_id']).execute()).map((r) => [Number(r.seq), r.organization_id]));
-    expect(b.every((e) => orgOf.get(e.seq) === f.unitB.organizationId)).toBe(true);
+    expect(b.every((e) => orgOf.get(e.event.seq) === f.unitB.organizationId)).toBe(true);
     const all = await stream(await auth.admin());
     expect(all.filter((e) => e.event.caseId === caseId)).toHaveLength(5);
     // resume after the second event
-    const resumed = (await stream(await auth.coordinator(), '', { 'last-event-id': String(mine[1]!.seq) })).filter((e) => e.event.caseId === caseId);
-    expect(resumed.map((e) => e.seq)).toEqual(mine.slice(2).map((e) => e.seq));
+    const resumed = (await stream(await auth.coordinator(), '', { 'last-event-id': mine[1]!.id })).filter((e) => e.event.caseId === caseId);
+    expect(resumed.map((e) => e.id)).toEqual(mine.slice(2).map((e) => e.id));
     // without a position the stream begins with the next event
     expect(await stream(await auth.coordinator(), '')).toEqual([]);
     expect((await call('GET', '/events/stream?once=true', await t.auth({ roles: ['analyst'] }))).statusCode).toBe(403);
+  });
+
+  it('resumes the stream from an <xid>.<seq> id or a legacy plain seq, and answers 400 to any other position', async () => {
+    const coordinator = await auth.coordinator();
+    const caseId = await driveCase();
+    const mine = (await stream(coordinator)).filter((e) => e.event.caseId === caseId);
+    expect(mine).toHaveLength(5);
+    expect(mine.every((e) => /^\d+\.\d+$/.test(e.id))).toBe(true);
+    const ofCase = (events: Streamed[]) => events.filter((e) => e.event.caseId === caseId).map((e) => e.id);
+    const rest = mine.slice(2).map((e) => e.id);
+    // the cursor, by header and by ?after=; the header wins over the query
+    expect(ofCase(await stream(coordinator, '', { 'last-event-id': mine[1]!.id }))).toEqual(rest);
+    expect(ofCase(await stream(coordinator, `after=${mine[1]!.id}`))).toEqual(rest);
+    expect(ofCase(await stream(coordinator, `after=${mine[4]!.id}`, { 'last-event-id': mine[1]!.id }))).toEqual(rest);
+    expect(ofCase(await stream(coordinator, '', { 'last-event-id': mine[4]!.id }))).toEqual([]);
+    // a legacy plain seq: every later-numbered event comes (here, one transaction per event: exactly those), with new ids
+    expect(ofCase(await stream(coordinator, '', { 'last-event-id': String(mine[1]!.event.seq) }))).toEqual(rest);
+    expect(ofCase(await stream(coordinator, `after=${mine[1]!.event.seq}`))).toEqual(rest);
+    expect(ofCase(await stream(coordinator, 'after=0'))).toEqual(mine.map((e) => e.id));
+    // a seq past the last event begins where a stream without position begins
+    const past = await readStream(coordinator, 'after=999999999999');
+    expect(past.events).toEqual([]);
+    expect(past.start).toMatch(/^\d+\.0$/);
+    // anything else is 400, saying what to send
+    const bad = async (query: string, extra: Record<string, string> = {}) => {
+      const r = await call('GET', `/events/stream?once=true${query}`, coordinator, undefined, extra);
+      expect(r.statusCode, `${query} ${JSON.stringify(extra)}: ${r.body}`).toBe(400);
+      expect((r.json() as { detail: string }).detail).toContain('<xid>.<seq>');
+    };
+    for (const id of ['abc', '1.2.3', '12.', '.12', '-1', '1e3', '12345678901234567890.1', '1.1234567890123456789'])
+      await bad('', { 'last-event-id': id });
+    for (const after of ['abc', '1.2.3', '12.', '-1', '12345678901234567890.1']) await bad(`&after=${encodeURIComponent(after)}`);
+  });
+
+  it.skipIf(target !== 'postgres')('never skips an event whose transaction commits after a later-numbered one (PostgreSQL)', async () => {
+    const coordinator = await auth.coordinator();
+    const before = (await readStream(coordinator, '')).start;
+    const a = new pg.Client({ connectionString: t.database.url });
+    const b = new pg.Client({ connectionString: t.database.url });
+    await a.connect();
+    await b.connect();
+    const insertEvent = async (client: pg.Client) => {
+      const r = await client.query<{ id: string; seq: string; xid: string }>(
+        `INSERT INTO outbox_events (id, type, case_id, region_code, organization_id, payload, occurred_at)
+         VALUES (gen_random_uuid(), 'case.opened', gen_random_uuid(), '01', NULL, '{}'::jsonb, now())
+         RETURNING id, seq::text AS seq, xid::text AS xid`);
+      return r.rows[0]!;
+    };
+    try {
+      // A takes its seq (and xid) first and stays open; B takes a later seq and commits
+      await a.query('BEGIN');
+      const eventA = await insertEvent(a);
+      await b.query('BEGIN');
+      const eventB = await insertEvent(b);
+      await b.query('COMMIT');
+      expect(BigInt(eventB.seq)).toBeGreaterThan(BigInt(eventA.seq));
+      expect(BigInt(eventB.xid)).toBeGreaterThan(BigInt(eventA.xid));
+
+      // B is committed and numbered after A, but A's transaction is still running: B is held back
+      const first = await readStream(coordinator, '', { 'last-event-id': before });
+      const ours = (events: Streamed[]) => events.filter((e) => e.event.id === eventA.id || e.event.id === eventB.id);
+      expect(ours(first.events)).toEqual([]);
+      await a.query('COMMIT');
+
+      // resume where the first read stopped: A then B, A exactly once
+      let resumeFrom = first.events.at(-1)?.id ?? first.start;
+      const seen: Streamed[] = [];
+      for (let i = 0; i < 100 && ours(seen).length < 2; i++) {
+        const next = await readStream(coordinator, '', { 'last-event-id': resumeFrom });
+        seen.push(...next.events);
+        resumeFrom = next.events.at(-1)?.id ?? resumeFrom;
+        if (ours(seen).length < 2) await new Promise((r) => setTimeout(r, 50)); // another transaction may hold the horizon a moment
+      }
+      expect(ours(seen).map((e) => e.event.id)).toEqual([eventA.id, eventB.id]);
+      expect(ours(seen).map((e) => e.id)).toEqual([`${eventA.xid}.${eventA.seq}`, `${eventB.xid}.${eventB.seq}`]);
+    } finally {
+      await a.query('ROLLBACK').catch(() => undefined);
+      await a.end();
+      await b.end();
+    }
   });
 
   it('keeps a live stream open, sends new events as they come, and ends it when the app closes', async () => {

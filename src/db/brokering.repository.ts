@@ -256,6 +256,6 @@ export async function findEpisode(db: Executor, regionCode: string, recordId: st
 
 /** The audit events of a case, oldest first: its timeline. */
 export async function caseAuditEvents(db: Executor, caseId: string) {
-  return db.selectFrom('audit_events').select(['seq', 'id', 'occurred_at', 'actor_subject', 'actor_roles', 'actor_region_code', 'actor_organization_id', 'actor_unit_hsa_id', 'action', 'outcome', 'details'])
-    .where('entity_type', '=', 'case').where('entity_id', '=', caseId).orderBy('seq').execute();
+  return db.selectFrom('audit_events').select(['pos', 'id', 'occurred_at', 'actor_subject', 'actor_roles', 'actor_region_code', 'actor_organization_id', 'actor_unit_hsa_id', 'action', 'outcome', 'details'])
+    .where('entity_type', '=', 'case').where('entity_id', '=', caseId).orderBy('pos').execute();
 }

@@ -241,6 +241,8 @@ export async function requeueDelivery(db: Executor, id: string, at: string, give
 
 export interface StreamEventRow {
   seq: number;
+  /** the writing transaction's id (xid8 as decimal text): with seq, the event's place in the stream */
+  xid: string;
   id: string;
   type: string;
   case_id: string | null;
@@ -253,9 +255,19 @@ export interface StreamEventRow {
 /** Who sees which events: everything, or the events of some home regions and of some provider organisations. */
 export type EventScope = { all: true } | { all?: false; regionCodes: string[]; organizationIds: string[] };
 
-/** Outbox events after a seq within a scope, oldest first. */
-export async function outboxEventsAfter(db: Executor, afterSeq: number, scope: EventScope, limit: number): Promise<StreamEventRow[]> {
-  let q = db.selectFrom('outbox_events').select(['seq', 'id', 'type', 'case_id', 'region_code', 'organization_id', 'payload', 'occurred_at']).where('seq', '>', afterSeq);
+/**
+ * Outbox events within a scope after the cursor (xid, seq) and below the horizon (an outboxHorizon read *before* this
+ * call), in (xid, seq) order: the order in which events become visible for good (0013_webhooks.sql). xid and seq are
+ * decimal text (xid8 does not fit a number).
+ */
+export async function outboxEventsAfter(
+  db: Executor, after: { xid: string; seq: string }, horizon: string, scope: EventScope, limit: number,
+): Promise<StreamEventRow[]> {
+  let q = db
+    .selectFrom('outbox_events')
+    .select(['seq', sql<string>`xid::text`.as('xid'), 'id', 'type', 'case_id', 'region_code', 'organization_id', 'payload', 'occurred_at'])
+    .where(sql<boolean>`(xid, seq) > (${after.xid}::xid8, ${after.seq}::bigint)`)
+    .where(sql<boolean>`xid < ${horizon}::xid8`);
   if (!scope.all) {
     const { regionCodes, organizationIds } = scope;
     if (regionCodes.length === 0 && organizationIds.length === 0) return [];
@@ -264,11 +276,11 @@ export async function outboxEventsAfter(db: Executor, afterSeq: number, scope: E
       ...(organizationIds.length > 0 ? [eb('organization_id', 'in', organizationIds)] : []),
     ]));
   }
-  return (await q.orderBy('seq').limit(limit).execute()) as StreamEventRow[];
+  return (await q.orderBy(sql`xid`).orderBy('seq').limit(limit).execute()) as StreamEventRow[];
 }
 
-/** The highest seq in the outbox (0 when empty): where a stream without Last-Event-ID begins. */
-export async function lastOutboxSeq(db: Executor): Promise<number> {
-  const r = await db.selectFrom('outbox_events').select((eb) => eb.fn.max('seq').as('seq')).executeTakeFirst();
-  return Number(r?.seq ?? 0);
+/** The oldest transaction id (decimal text) among the visible events with a seq above this one; undefined when there is none. */
+export async function oldestOutboxXidAfterSeq(db: Executor, seq: string): Promise<string | undefined> {
+  const r = await sql<{ xid: string | null }>`SELECT min(xid)::text AS xid FROM outbox_events WHERE seq > ${seq}::bigint`.execute(db);
+  return r.rows[0]?.xid ?? undefined;
 }

@@ -101,7 +101,12 @@ export interface ClientAssertionJtisTable {
 }
 
 export interface AuditEventsTable {
+  /** the audit chain (1–64, ADR 0014) */
+  chain: number;
+  /** the position in its chain, from 1 */
   seq: number;
+  /** the order of the whole log across chains (a sequence; not hashed) */
+  pos: Generated<number>;
   id: string;
   occurred_at: Timestamp;
   actor_subject: string;

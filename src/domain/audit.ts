@@ -1,6 +1,9 @@
 /** An audit event as the chain hashes it (Patientdatalagen 4 kap 3 §; HSLF-FS 2016:40 4 kap 9 §: access is logged and checkable). */
 export interface AuditRecord {
   id: string;
+  /** the chain (ADR 0014); left out of the hashed text for chain 1, whose events were hashed before there were chains */
+  chain?: number | undefined;
+  /** the position in its chain, from 1 */
   seq: number;
   occurredAt: string;
   actorSubject: string;
@@ -26,6 +29,12 @@ export function canonicalJson(value: unknown): string {
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
   return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
 }
+
+/** The number of audit chains (ADR 0014): audit_head has one row per chain, ids 1 to AUDIT_CHAINS. */
+export const AUDIT_CHAINS = 64;
+
+/** The hash a chain starts from: 'genesis' for chain 1 (the only chain before ADR 0014), 'genesis:n' for chain n. */
+export const genesisOf = (chain: number): string => (chain === 1 ? 'genesis' : `genesis:${chain}`);
 
 /** The text that is hashed for one link of the chain: the previous hash and the event. */
 export function chainInput(prevHash: string, event: AuditRecord): string {

@@ -1,7 +1,6 @@
 import crypto from 'node:crypto';
 import Fastify, { type FastifyInstance, type RouteOptions } from 'fastify';
 import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
-import helmet from '@fastify/helmet';
 import cors from '@fastify/cors';
 import rateLimit from '@fastify/rate-limit';
 import cookie from '@fastify/cookie';
@@ -15,6 +14,7 @@ import { TokenService } from '../services/token.service.js';
 import { problemFor, sendProblem, toProblem } from './problem.js';
 import { addErrorResponses, registerOpenApi } from './openapi.js';
 import { registerMetrics } from './metrics.js';
+import { registerSecurityHeaders } from './security-headers.js';
 import { healthRoutes } from './routes/health.routes.js';
 import { oauthRoutes } from './routes/oauth.routes.js';
 import { directoryRoutes } from './routes/directory.routes.js';
@@ -34,7 +34,7 @@ import { statisticsVersion } from '../services/statistics/publish.service.js';
 import { sessionRoutes, SESSION_COOKIE } from './routes/session.routes.js';
 import { registerWeb } from './web.js';
 import { registerIdempotency } from './idempotency.js';
-import { VersionedResponseCache } from './response-cache.js';
+import { send as sendCached, VersionedResponseCache } from './response-cache.js';
 import { directoryVersion } from '../db/directory.repository.js';
 import { waitingTimesVersion } from '../db/waiting-times.repository.js';
 import { stockholmDay } from '../domain/clock.js';
@@ -164,7 +164,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     }
   });
 
-  await app.register(helmet, {
+  registerSecurityHeaders(app, {
     contentSecurityPolicy: {
       directives: {
         defaultSrc: ["'self'"],
@@ -194,6 +194,23 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       (err as unknown as { statusCode: number }).statusCode = 429;
       return err;
     },
+  });
+
+  // Kept answers of public reads (statistics, open data, directory, waiting times) go to anonymous callers at once: the
+  // answer is the same for everyone and was made by this route for this very URL, so authentication, validation and the
+  // route's work would only repeat themselves. A caller with a token or a session cookie takes the whole path (a bad
+  // token is still a 401).
+  app.addHook('onRequest', (request, reply, done) => {
+    if (request.method === 'GET' && request.headers.authorization === undefined && request.headers.cookie === undefined) {
+      for (const cache of caches) {
+        const entry = cache.publicEntry(request.url);
+        if (entry === undefined) continue;
+        reply.header('x-request-id', request.id);
+        sendCached(request, reply, entry);
+        return;
+      }
+    }
+    done();
   });
 
   // Authentication: a Bearer token (systems) or the session cookie (people in the web). A bad token is a 401 even on public routes.

@@ -2,7 +2,7 @@ import crypto from 'node:crypto';
 import { sql } from 'kysely';
 import type { Kysely, Transaction } from 'kysely';
 import type { DB } from '../db/schema.js';
-import { chainInput, type AuditRecord } from '../domain/audit.js';
+import { AUDIT_CHAINS, chainInput, genesisOf, type AuditRecord } from '../domain/audit.js';
 import { stockholmDay } from '../domain/clock.js';
 import { invalid } from '../domain/errors.js';
 import { parsePatientIdentity } from '../domain/patient-identity.js';
@@ -22,15 +22,15 @@ export interface AuditInput {
 const sha256 = (s: string): string => crypto.createHash('sha256').update(s).digest('hex');
 
 /**
- * Append one event to the audit chain inside the caller's transaction, so the event and the change it records
- * commit or roll back together. Appends are serialised by a row lock on the chain head.
+ * Append one event to an audit chain inside the caller's transaction, so the event and the change it records commit
+ * or roll back together. Appends to one chain are serialised by a row lock on its head (ADR 0004, 0014).
  */
 export async function recordAudit(trx: Executor, ctx: RequestContext, input: AuditInput): Promise<void> {
   await recordAudits(trx, ctx, [input]);
 }
 
 /** The events chained on a head: the rows to insert and the new head. */
-function chain(ctx: RequestContext, inputs: readonly AuditInput[], head: { seq: number; hash: string }) {
+function chain(ctx: RequestContext, chainId: number, inputs: readonly AuditInput[], head: { seq: number; hash: string }) {
   const p = ctx.principal;
   const occurredAt = ctx.clock.now().toISOString();
   let seq = head.seq;
@@ -38,6 +38,7 @@ function chain(ctx: RequestContext, inputs: readonly AuditInput[], head: { seq: 
   const rows = inputs.map((input) => {
     const event: AuditRecord = {
       id: crypto.randomUUID(),
+      chain: chainId === 1 ? undefined : chainId,
       seq: ++seq,
       occurredAt,
       actorSubject: p.subject,
@@ -55,7 +56,7 @@ function chain(ctx: RequestContext, inputs: readonly AuditInput[], head: { seq: 
     };
     const hash = sha256(chainInput(prev, event));
     const row = {
-      seq: event.seq, id: event.id, occurred_at: event.occurredAt, actor_subject: event.actorSubject, actor_roles: event.actorRoles,
+      chain: chainId, seq: event.seq, id: event.id, occurred_at: event.occurredAt, actor_subject: event.actorSubject, actor_roles: event.actorRoles,
       actor_region_code: event.actorRegionCode, actor_organization_id: event.actorOrganizationId, actor_unit_hsa_id: event.actorUnitHsaId,
       action: event.action, entity_type: event.entityType, entity_id: event.entityId, outcome: event.outcome, request_id: event.requestId,
       patient_ref: event.patientRef, details: JSON.stringify(event.details), prev_hash: prev, hash,
@@ -67,40 +68,93 @@ function chain(ctx: RequestContext, inputs: readonly AuditInput[], head: { seq: 
 }
 
 /**
- * The head this process expects the chain to have when its next append runs: the head its latest append wrote (ADR
- * 0012). Only a guess — another process may have appended, or that append rolled back — which the database checks.
+ * Which chain this process appends to (ADR 0014). A transaction takes a chain none of this process's open transactions
+ * holds — the first free one from a starting point chosen at random per process, so that several instances mostly
+ * keep to different chains — and gives it back when it ends; audited writes of one instance therefore never wait for
+ * each other's commit. With all chains taken (more open audited transactions than chains) one is shared: the database
+ * serialises the appends on it. For each chain the process remembers the head its latest append wrote: the guess the
+ * next append chains on (ADR 0012), which the database checks.
  */
-let expectedHead: { seq: number; hash: string } | undefined;
+class Chains {
+  private readonly taken = new Map<number, number>();
+  private readonly expected = new Map<number, { seq: number; hash: string }>();
+  private readonly start = crypto.randomInt(AUDIT_CHAINS);
+  private turn = crypto.randomInt(AUDIT_CHAINS) + 1;
 
-const AUDIT_COLUMNS = sql.raw('seq, id, occurred_at, actor_subject, actor_roles, actor_region_code, actor_organization_id, actor_unit_hsa_id, action, entity_type, entity_id, outcome, request_id, patient_ref, details, prev_hash, hash');
+  take(): number {
+    for (let i = 0; i < AUDIT_CHAINS; i++) {
+      const c = ((this.start + i) % AUDIT_CHAINS) + 1;
+      if (!this.taken.has(c)) {
+        this.taken.set(c, 1);
+        return c;
+      }
+    }
+    const c = crypto.randomInt(AUDIT_CHAINS) + 1;
+    this.taken.set(c, this.taken.get(c)! + 1);
+    return c;
+  }
+
+  /**
+   * A chain for one append outside auditedTransaction, whose transaction's end this process does not see: the chains
+   * in turn (skipping those taken), so that appends shortly after one another go to different chains and do not wait
+   * for each other's commit.
+   */
+  next(): number {
+    for (let i = 0; i < AUDIT_CHAINS; i++) {
+      this.turn = (this.turn % AUDIT_CHAINS) + 1;
+      if (!this.taken.has(this.turn)) return this.turn;
+    }
+    return this.turn;
+  }
+
+  give(c: number): void {
+    const n = this.taken.get(c) ?? 0;
+    if (n <= 1) this.taken.delete(c);
+    else this.taken.set(c, n - 1);
+  }
+
+  guess(c: number): { seq: number; hash: string } | undefined {
+    return this.expected.get(c);
+  }
+
+  wrote(c: number, head: { seq: number; hash: string }): void {
+    this.expected.set(c, head);
+  }
+}
+const chains = new Chains();
+
+const AUDIT_COLUMNS = sql.raw('chain, seq, id, occurred_at, actor_subject, actor_roles, actor_region_code, actor_organization_id, actor_unit_hsa_id, action, entity_type, entity_id, outcome, request_id, patient_ref, details, prev_hash, hash');
 const OUTBOX_COLUMNS = sql.raw('id, type, case_id, region_code, organization_id, payload, occurred_at');
 /** Rows as one JSON array (for jsonb_populate_recordset); the columns that hold JSON text are spliced in as JSON. */
 const jsonRows = <T extends object>(rows: readonly T[], jsonColumn: string): string =>
   `[${rows.map((r) => { const { [jsonColumn]: j, ...rest } = r as Record<string, unknown>; return `${JSON.stringify(rest).slice(0, -1)},${JSON.stringify(jsonColumn)}:${j as string}}`; }).join(',')}]`;
 
 /**
- * Append several events at once, chained in order, with the use case's outbox events (if any). The chain head's row
- * lock is held until the transaction ends, so call this last (auditedTransaction does).
+ * Append several events at once, chained in order on one chain, with the use case's outbox events (if any). The chain
+ * head's row lock is held until the transaction ends, so call this last (auditedTransaction does). `chainId` is the
+ * chain the caller's transaction holds (auditedTransaction takes one for the whole transaction); without it the next
+ * chain in turn is used.
  *
  * Usually one round trip (ADR 0012): the events are chained on the head this process expects, and one statement locks
  * the head, moves it only if it still is the expected one, and inserts the events (and outbox events) only then. When
  * the guess was wrong, that statement has changed nothing but has locked the head and read it: the events are chained
  * again on the real head and written by a second statement. Either way every event's hash links to the head it follows.
  */
-export async function recordAudits(trx: Executor, ctx: RequestContext, inputs: readonly AuditInput[], events: readonly OutboxRow[] = []): Promise<void> {
+export async function recordAudits(trx: Executor, ctx: RequestContext, inputs: readonly AuditInput[], events: readonly OutboxRow[] = [], chainId?: number): Promise<void> {
   if (inputs.length === 0) {
     if (events.length > 0) await trx.insertInto('outbox_events').values([...events]).execute();
     return;
   }
-  const guess = expectedHead ?? { seq: -1, hash: '' }; // no guess: the first statement only locks and reads the head
-  const first = chain(ctx, inputs, guess);
-  expectedHead = first.head; // the next append (maybe already waiting for this one's lock) chains on this one
+  if (chainId === undefined) return recordAudits(trx, ctx, inputs, events, chains.next());
+  const guess = chains.guess(chainId) ?? { seq: -1, hash: '' }; // no guess: the first statement only locks and reads the head
+  const first = chain(ctx, chainId, inputs, guess);
+  chains.wrote(chainId, first.head); // the next append on this chain (maybe already waiting for this one's lock) chains on this one
   const written = sql`EXISTS (SELECT 1 FROM head WHERE head.seq = ${first.head.seq} AND head.hash = ${first.head.hash})`;
   const moved = sql`seq = ${guess.seq} AND hash = ${guess.hash}`;
   const r = await sql<{ seq: number; hash: string }>`
     WITH head AS (
       UPDATE audit_head SET seq = CASE WHEN ${moved} THEN ${first.head.seq} ELSE seq END, hash = CASE WHEN ${moved} THEN ${first.head.hash} ELSE hash END
-      WHERE id = 1 RETURNING seq, hash),
+      WHERE id = ${chainId} RETURNING seq, hash),
     appended AS (
       INSERT INTO audit_events (${AUDIT_COLUMNS}) SELECT ${AUDIT_COLUMNS} FROM jsonb_populate_recordset(NULL::audit_events, ${jsonRows(first.rows, 'details')}::jsonb) WHERE ${written}),
     outboxed AS (
@@ -109,31 +163,35 @@ export async function recordAudits(trx: Executor, ctx: RequestContext, inputs: r
   const head = r.rows[0]!;
   if (Number(head.seq) === first.head.seq && head.hash === first.head.hash) return;
   // The guess was stale; this transaction now holds the head's lock, and the head is as read.
-  const second = chain(ctx, inputs, { seq: Number(head.seq), hash: head.hash });
-  expectedHead = second.head;
+  const second = chain(ctx, chainId, inputs, { seq: Number(head.seq), hash: head.hash });
+  chains.wrote(chainId, second.head);
   const appended = trx.with('appended', (db) => db.insertInto('audit_events').values(second.rows));
-  if (events.length === 0) await appended.updateTable('audit_head').set(second.head).where('id', '=', 1).execute();
-  else await appended.with('outboxed', (db) => db.insertInto('outbox_events').values([...events])).updateTable('audit_head').set(second.head).where('id', '=', 1).execute();
+  if (events.length === 0) await appended.updateTable('audit_head').set(second.head).where('id', '=', chainId).execute();
+  else await appended.with('outboxed', (db) => db.insertInto('outbox_events').values([...events])).updateTable('audit_head').set(second.head).where('id', '=', chainId).execute();
 }
 
 /**
- * A transaction whose audit events are written at its end, just before the commit: the chain head (one row every
- * audited write locks) is then held only for the insert and the commit, not for the whole use case, so audited writes
- * of different cases run side by side. The events still commit or roll back with the change they record. The use
- * case's outbox events (`emit`) are written in the same statement as the audit events (ADR 0012): no round trip of
- * their own, and, written under the chain head's lock, their seq follows the order in which audited writes commit.
+ * A transaction whose audit events are written at its end, just before the commit, on a chain this process's other
+ * open transactions do not hold (ADR 0011, 0014): a chain head is then held only for the insert and the commit, and
+ * audited writes run side by side, their commits included. The events still commit or roll back with the change they
+ * record. The use case's outbox events (`emit`) are written in the same statement as the audit events (ADR 0012).
  */
 export async function auditedTransaction<T>(
   db: Kysely<DB>, ctx: RequestContext,
   fn: (trx: Transaction<DB>, audit: (input: AuditInput) => void, emit: (event: OutboxEvent) => void) => Promise<T>,
 ): Promise<T> {
-  return db.transaction().execute(async (trx) => {
-    const pending: AuditInput[] = [];
-    const events: OutboxRow[] = [];
-    const result = await fn(trx, (input) => pending.push(input), (event) => events.push(outboxRow(ctx, event)));
-    await recordAudits(trx, ctx, pending, events);
-    return result;
-  });
+  const chainId = chains.take();
+  try {
+    return await db.transaction().execute(async (trx) => {
+      const pending: AuditInput[] = [];
+      const events: OutboxRow[] = [];
+      const result = await fn(trx, (input) => pending.push(input), (event) => events.push(outboxRow(ctx, event)));
+      await recordAudits(trx, ctx, pending, events, chainId);
+      return result;
+    });
+  } finally {
+    chains.give(chainId);
+  }
 }
 
 /** Record an audit event in a transaction of its own (for denials and reads that change nothing). */
@@ -148,22 +206,48 @@ export interface VerifyResult {
   reason?: string;
 }
 
-/** Walk the whole chain in order and recompute every hash; the first event whose link does not hold is reported. */
+/**
+ * Walk every chain in order and recompute every hash (ADR 0004, 0014): in each chain the positions run 1, 2, 3, …
+ * without a gap, every event links to the one before it (its chain's genesis for the first) and its hash is the hash
+ * of that link, and the chain's head names its last event (so a deleted tail shows). The first event whose link does
+ * not hold is reported, with the number of events found good before it (chains walked in order 1 to 64).
+ */
 export async function verifyAuditChain(db: Kysely<DB>, batchSize = 5000): Promise<VerifyResult> {
-  let prevHash = 'genesis';
-  let expectedSeq = 1;
+  const heads = new Map((await db.selectFrom('audit_head').select(['id', 'seq', 'hash']).execute()).map((h) => [h.id, { seq: Number(h.seq), hash: h.hash }]));
   let count = 0;
+  let chainId = 1;
+  let prevHash = genesisOf(1);
+  let expectedSeq = 1;
+  /** the walk has left chain `chainId` (at its end): its head must name its last event */
+  const closeChain = (): VerifyResult | undefined => {
+    const head = heads.get(chainId);
+    if (head === undefined) return { ok: false, events: count, reason: `the head of chain ${chainId} is missing` };
+    if (head.seq !== expectedSeq - 1 || head.hash !== prevHash)
+      return { ok: false, events: count, reason: `the head of chain ${chainId} says ${head.seq} events but ${expectedSeq - 1} were found` };
+    return undefined;
+  };
+  let after: { chain: number; seq: number } = { chain: 0, seq: 0 };
   for (;;) {
     const rows = await db
       .selectFrom('audit_events')
       .selectAll()
-      .where('seq', '>=', expectedSeq)
+      .where((eb) => eb(eb.refTuple('chain', 'seq'), '>', eb.tuple(after.chain, after.seq)))
+      .orderBy('chain')
       .orderBy('seq')
       .limit(batchSize)
       .execute();
     for (const r of rows) {
+      const rowChain = Number(r.chain);
+      while (chainId < rowChain) {
+        const bad = closeChain();
+        if (bad) return bad;
+        chainId++;
+        prevHash = genesisOf(chainId);
+        expectedSeq = 1;
+      }
       const event: AuditRecord = {
         id: r.id,
+        chain: rowChain === 1 ? undefined : rowChain,
         seq: Number(r.seq),
         occurredAt: new Date(r.occurred_at).toISOString(),
         actorSubject: r.actor_subject,
@@ -179,7 +263,7 @@ export async function verifyAuditChain(db: Kysely<DB>, batchSize = 5000): Promis
         patientRef: r.patient_ref,
         details: r.details,
       };
-      if (event.seq !== expectedSeq) return { ok: false, events: count, firstBadEvent: r.id, reason: `event ${expectedSeq} is missing` };
+      if (event.seq !== expectedSeq) return { ok: false, events: count, firstBadEvent: r.id, reason: `event ${expectedSeq} of chain ${chainId} is missing` };
       if (r.prev_hash !== prevHash || sha256(chainInput(prevHash, event)) !== r.hash)
         return { ok: false, events: count, firstBadEvent: r.id, reason: 'the event does not match its hash' };
       prevHash = r.hash;
@@ -187,16 +271,23 @@ export async function verifyAuditChain(db: Kysely<DB>, batchSize = 5000): Promis
       count++;
     }
     if (rows.length < batchSize) break;
+    const last = rows[rows.length - 1]!;
+    after = { chain: Number(last.chain), seq: Number(last.seq) };
   }
-  const head = await db.selectFrom('audit_head').select(['seq', 'hash']).where('id', '=', 1).executeTakeFirstOrThrow();
-  if (Number(head.seq) !== count || head.hash !== prevHash)
-    return { ok: false, events: count, reason: `the chain head says ${head.seq} events but ${count} were found` };
+  for (;;) {
+    const bad = closeChain();
+    if (bad) return bad;
+    if (chainId >= AUDIT_CHAINS) break;
+    chainId++;
+    prevHash = genesisOf(chainId);
+    expectedSeq = 1;
+  }
   return { ok: true, events: count };
 }
 
-/** Count of audit events, cheap (for metrics). */
+/** Count of audit events, cheap (for metrics): the heads' positions added up. */
 export async function auditEventCount(db: Kysely<DB>): Promise<number> {
-  const r = await sql<{ n: number }>`SELECT seq AS n FROM audit_head WHERE id = 1`.execute(db);
+  const r = await sql<{ n: number }>`SELECT COALESCE(sum(seq), 0) AS n FROM audit_head`.execute(db);
   return Number(r.rows[0]?.n ?? 0);
 }
 
@@ -224,7 +315,7 @@ export async function patientLog(db: Kysely<DB>, ctx: RequestContext, patients: 
   return db.transaction().execute(async (trx) => {
     const rows = await trx.selectFrom('audit_events')
       .select(['occurred_at', 'action', 'outcome', 'actor_organization_id', 'actor_unit_hsa_id', 'actor_region_code', 'actor_roles', 'entity_type', 'entity_id'])
-      .where('patient_ref', '=', ref).orderBy('seq').execute();
+      .where('patient_ref', '=', ref).orderBy('pos').execute();
     await recordAudit(trx, ctx, { action: 'audit.patient_log', entityType: 'patient', patientRef: ref, details: { events: rows.length } });
     return rows.map((r) => ({
       at: r.occurred_at instanceof Date ? r.occurred_at.toISOString() : String(r.occurred_at),

@@ -55,11 +55,11 @@ const deadLetterExample = {
 };
 
 const STREAM_EXAMPLE =
-  ': connected\nretry: 5000\n\n' +
-  `id: 4711\nevent: request.accepted\ndata: {"id":"${EXAMPLE_EVENT_ID}","type":"request.accepted","occurredAt":"2026-11-26T13:02:00.000Z","caseId":"${EXAMPLE_CASE_ID}","seq":4711,"data":{"caseId":"${EXAMPLE_CASE_ID}","requestId":"0a1b2c3d-4e5f-4a6b-8c7d-8e9f0a1b2c3d","offeredDate":"2026-12-14"}}\n\n`;
+  ': connected\nretry: 5000\nid: 7741093.0\n\n' +
+  `id: 7741093.4711\nevent: request.accepted\ndata: {"id":"${EXAMPLE_EVENT_ID}","type":"request.accepted","occurredAt":"2026-11-26T13:02:00.000Z","caseId":"${EXAMPLE_CASE_ID}","seq":4711,"data":{"caseId":"${EXAMPLE_CASE_ID}","requestId":"0a1b2c3d-4e5f-4a6b-8c7d-8e9f0a1b2c3d","offeredDate":"2026-12-14"}}\n\n`;
 /** The stream's answer: documented as text/event-stream through the route's `produces` (the zod transform keeps examples only this way). */
 const EventStreamAnswer = z.string()
-  .describe('A text/event-stream of the caller’s events: `id` is the event’s seq (send it back as Last-Event-ID), `event` its type, `data` the JSON event; lines starting with a colon are comments (heartbeats).')
+  .describe('A text/event-stream of the caller’s events: `id` is the stream position after the event, `<xid>.<seq>` (send it back as Last-Event-ID), `event` its type, `data` the JSON event (with its `seq`); lines starting with a colon are comments (heartbeats).')
   .meta({ examples: [STREAM_EXAMPLE] });
 
 const POLL_MS = 1_000;
@@ -67,8 +67,15 @@ const HEARTBEAT_MS = 20_000;
 
 function sseMessage(e: webhooks.StreamEvent): string {
   const data = JSON.stringify({ id: e.id, type: e.type, occurredAt: e.occurredAt, caseId: e.caseId, seq: e.seq, data: e.data });
-  return `id: ${e.seq}\nevent: ${e.type}\ndata: ${data}\n\n`;
+  return `id: ${webhooks.formatStreamCursor(e.cursor)}\nevent: ${e.type}\ndata: ${data}\n\n`;
 }
+
+/**
+ * A stream position as a client sends it: `<xid>.<seq>` (the SSE id; 19 digits always fit an xid8, 18 a bigint), or a
+ * plain `<seq>`, the id before cursors.
+ */
+const STREAM_POSITION = /^(\d{1,19}\.)?\d{1,18}$/;
+const STREAM_POSITION_MESSAGE = 'send the id of the last event received, as the stream wrote it (<xid>.<seq>, e.g. 7741093.4711); a plain event seq (4711) is accepted too';
 
 /** Notifications: webhook subscriptions, dead letters and the server-sent event stream (docs/webhooks.md). */
 export function notificationsRoutes(s: AppServices) {
@@ -155,30 +162,38 @@ export function notificationsRoutes(s: AppServices) {
       schema: {
         tags: ['Notifications'], summary: 'Stream the caller’s events (server-sent events)', operationId: 'streamEvents', produces: ['text/event-stream'],
         description: 'text/event-stream of brokering events: a coordinator’s region, a provider’s organisation, an admin’s all. Works with the web session cookie. ' +
-          'Reconnect with Last-Event-ID (or ?after=<seq>) to resume; without either the stream begins with the next event. A comment line is sent every 20 s. ' +
-          'With ?once=true the events there are now are sent and the stream ends.',
+          'Reconnect with Last-Event-ID (or ?after=) to resume; without either the stream begins with the next event. A comment line is sent every 20 s. ' +
+          'With ?once=true the events there are now are sent and the stream ends. ' +
+          'Each id is a position `<xid>.<seq>`: events are sent in the order their transactions become final (transaction id, then seq), ' +
+          'and only once no older transaction is still running, because seq is taken before commit and transactions commit out of seq order — ' +
+          'resuming by seq alone could skip an event that committed late. A plain seq (the id before positions) still resumes, possibly repeating a few events.',
         querystring: z.object({
-          after: z.coerce.number().int().min(0).optional().describe('Begin after this event seq (as Last-Event-ID).'),
+          after: z.string().regex(STREAM_POSITION, STREAM_POSITION_MESSAGE).optional()
+            .describe('Begin after this position, as Last-Event-ID: `<xid>.<seq>` from an event’s id (a plain seq is accepted too).'),
           once: z.enum(['true', 'false']).optional().describe('Send what there is and end (for tests and polling clients).'),
         }),
-        headers: z.object({ 'last-event-id': z.string().regex(/^\d{1,18}$/, 'an event seq').optional().describe('The id of the last event received.') }),
+        headers: z.object({
+          'last-event-id': z.string().regex(STREAM_POSITION, STREAM_POSITION_MESSAGE).optional()
+            .describe('The id of the last event received (`<xid>.<seq>`); a browser’s EventSource sends it when it reconnects.'),
+        }),
         response: { 200: EventStreamAnswer },
       },
     }, async (request, reply) => {
       const scope = webhooks.eventScopeOf(request.ctx);
-      const fromHeader = request.headers['last-event-id'];
-      let after = fromHeader !== undefined ? Number(fromHeader) : (request.query.after ?? (await webhooks.currentEventSeq(deps.db)));
+      const from = request.headers['last-event-id'] ?? request.query.after;
+      let after = await webhooks.streamStart(deps.db, from === undefined ? undefined : webhooks.parseStreamPosition(from));
+      const start = after;
       reply.header('content-type', 'text/event-stream; charset=utf-8').header('cache-control', 'no-cache, no-transform').header('x-accel-buffering', 'no');
       const batch = async () => {
         let out = '';
         for (;;) {
-          const events = await webhooks.eventsAfter(deps.db, scope, after);
+          const { events, next, more } = await webhooks.eventsAfter(deps.db, scope, after);
           for (const e of events) out += sseMessage(e);
-          if (events.length > 0) after = events[events.length - 1]!.seq;
-          if (events.length < 500) return out;
+          after = next;
+          if (!more) return out;
         }
       };
-      if (request.query.once === 'true') return reply.send(`: events after ${after}\nretry: 5000\n\n${await batch()}`);
+      if (request.query.once === 'true') return reply.send(`: events after ${webhooks.formatStreamCursor(start)}\nretry: 5000\n\n${await batch()}`);
 
       const stream = new PassThrough();
       let polling = false;
@@ -202,7 +217,8 @@ export function notificationsRoutes(s: AppServices) {
       };
       streams.add(end);
       reply.raw.on('close', end);
-      stream.write(': connected\nretry: 5000\n\n');
+      // An id without data moves the client's Last-Event-ID without an event: a reconnect before the first event resumes here.
+      stream.write(`: connected\nretry: 5000\nid: ${webhooks.formatStreamCursor(start)}\n\n`);
       return reply.send(stream as unknown as string);
     });
   };

@@ -2,7 +2,6 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import * as openData from '../../services/statistics/open-data.service.js';
-import { statisticsVersion } from '../../services/statistics/publish.service.js';
 import type { AppServices } from '../app.js';
 
 const DatasetParam = z.object({ dataset: z.string().min(1).max(63).describe(`Dataset id: ${openData.DATASETS.map((d) => d.id).join(', ')}.`) });
@@ -47,8 +46,6 @@ export function openDataRoutes(s: AppServices) {
     const cache = s.statisticsCache;
     const tags = ['Open data'];
     const licenceLink = `<${openData.LICENCE.url}>; rel="license"`;
-    // CSV bodies are not JSON, so they are kept here, per dataset and statistics_version.
-    const csvMemo = new Map<string, { version: number; filename: string; body: string }>();
 
     r.get('/open-data', {
       config: { access: 'public' },
@@ -60,8 +57,7 @@ export function openDataRoutes(s: AppServices) {
       schema: { tags, summary: 'A dataset as JSON', operationId: 'getOpenDataJson', description: 'Every computed month, suppressed as the statistics (empty figures with suppressed: true), with its dictionary and licence. 404 names the datasets.', params: DatasetParam, response: { 200: DatasetOut } },
     }, async (request, reply) => {
       openData.datasetById(request.params.dataset);
-      reply.header('link', licenceLink);
-      return cache.reply(request, reply, () => openData.datasetJson(db, request.params.dataset));
+      return cache.reply(request, reply, () => openData.datasetJson(db, request.params.dataset), { headers: { link: licenceLink } });
     });
 
     r.get('/open-data/:dataset.csv', {
@@ -75,20 +71,10 @@ export function openDataRoutes(s: AppServices) {
     }, async (request, reply) => {
       const id = request.params.dataset;
       openData.datasetById(id);
-      const version = await statisticsVersion(db);
-      let entry = csvMemo.get(id);
-      if (!entry || entry.version !== version) {
+      return cache.reply(request, reply, async () => {
         const made = await openData.datasetCsv(db, id);
-        entry = { version, ...made };
-        csvMemo.set(id, entry);
-      }
-      return reply
-        .type('text/csv; charset=utf-8')
-        .header('content-disposition', `attachment; filename="${entry.filename}"`)
-        .header('link', licenceLink)
-        .header('cache-control', 'public, max-age=5')
-        .serializer((p: unknown) => p as string)
-        .send(entry.body);
+        return { text: made.body, contentType: 'text/csv; charset=utf-8', headers: { 'content-disposition': `attachment; filename="${made.filename}"`, link: licenceLink } };
+      }, { text: true });
     });
 
     r.get('/open-data/:dataset/dictionary', {

@@ -219,14 +219,45 @@ export async function retryDeadLetter(deps: WebhookDeps, ctx: RequestContext, id
   });
 }
 
+/**
+ * A place in the event stream: after the event (xid, seq). Events are streamed in (xid, seq) order and only once their
+ * transaction is older than the outbox horizon, so everything before a cursor is final (0013_webhooks.sql). Decimal text:
+ * an xid8 does not fit a number. Written `<xid>.<seq>` as the SSE id (formatStreamCursor).
+ */
+export interface StreamCursor {
+  xid: string;
+  seq: string;
+}
+
+/** Where a stream resumes, as the client said it: a cursor this stream gave out, or a plain seq (the id before cursors). */
+export type StreamPosition = { cursor: StreamCursor } | { legacySeq: string };
+
 export interface StreamEvent {
   seq: number;
+  /** where the stream stands after this event: its SSE id */
+  cursor: StreamCursor;
   id: string;
   type: string;
   occurredAt: string;
   caseId: string | null;
   data: Record<string, unknown>;
 }
+
+/** The SSE id of a cursor: `<xid>.<seq>`. */
+export function formatStreamCursor(c: StreamCursor): string {
+  return `${c.xid}.${c.seq}`;
+}
+
+/** Read a Last-Event-ID or ?after= value already checked by the route's schema: `<xid>.<seq>` or a legacy `<seq>`. */
+export function parseStreamPosition(raw: string): StreamPosition {
+  const dot = raw.indexOf('.');
+  return dot < 0 ? { legacySeq: raw } : { cursor: { xid: raw.slice(0, dot), seq: raw.slice(dot + 1) } };
+}
+
+const laterCursor = (a: StreamCursor, b: StreamCursor): StreamCursor => {
+  const byXid = BigInt(a.xid) - BigInt(b.xid);
+  return byXid > 0n || (byXid === 0n && BigInt(a.seq) >= BigInt(b.seq)) ? a : b;
+};
 
 /** What the caller's events are: an admin all, a coordinator its home region's, a provider its organisation's. */
 export function eventScopeOf(ctx: RequestContext): repo.EventScope {
@@ -238,13 +269,41 @@ export function eventScopeOf(ctx: RequestContext): repo.EventScope {
   };
 }
 
-/** The caller's outbox events after a seq (the server-sent event stream reads through this), oldest first. */
-export async function eventsAfter(db: Kysely<DB>, scope: repo.EventScope, afterSeq: number, limit = 500): Promise<StreamEvent[]> {
-  const rows = await repo.outboxEventsAfter(db, afterSeq, scope, limit);
-  return rows.map((r) => ({ seq: Number(r.seq), id: r.id, type: r.type, occurredAt: new Date(r.occurred_at).toISOString(), caseId: r.case_id, data: r.payload }));
+/**
+ * The caller's events after a cursor whose transactions are older than the outbox horizon, in (xid, seq) order (the
+ * server-sent event stream reads through this), and the cursor to read on from. When the batch is not full every event
+ * below the horizon has been seen, so the cursor moves up to (horizon, 0) — a quiet scope does not re-scan other scopes'
+ * events on every poll.
+ */
+export async function eventsAfter(
+  db: Kysely<DB>, scope: repo.EventScope, after: StreamCursor, limit = 500,
+): Promise<{ events: StreamEvent[]; next: StreamCursor; more: boolean }> {
+  // The horizon first: every event below it is visible to the read that follows (its snapshot is later).
+  const horizon = await repo.outboxHorizon(db);
+  const rows = await repo.outboxEventsAfter(db, after, horizon, scope, limit);
+  const events = rows.map((r) => ({
+    seq: Number(r.seq), cursor: { xid: r.xid, seq: String(r.seq) }, id: r.id, type: r.type, occurredAt: new Date(r.occurred_at).toISOString(),
+    caseId: r.case_id, data: r.payload,
+  }));
+  const more = rows.length >= limit;
+  const next = more ? events[events.length - 1]!.cursor : laterCursor(after, { xid: horizon, seq: '0' });
+  return { events, next, more };
 }
 
-/** Where a stream without Last-Event-ID begins: after the newest event. */
-export async function currentEventSeq(db: Kysely<DB>): Promise<number> {
-  return repo.lastOutboxSeq(db);
+/**
+ * Where a stream begins. Without a position: at (horizon, 0) — every event of an older transaction has happened, every
+ * later one will be sent. A cursor: as it is. A legacy plain seq S (ids before cursors): at (X, 0), X the oldest xid among
+ * the events with a seq above S (or the horizon, if lower or there are none). Every event with seq > S — visible now, or
+ * committing later (its xid is at least the horizon) — is then sent, so the client misses nothing the old seq resume
+ * would have sent; some events it already had may come again (receivers de-duplicate on the event id). S's own xid
+ * would not do: an event with a lower xid and a higher seq, committed after S was sent, would be skipped.
+ */
+export async function streamStart(db: Kysely<DB>, from?: StreamPosition): Promise<StreamCursor> {
+  if (from && 'cursor' in from) return from.cursor;
+  // The horizon before the look-up, for the same reason as in eventsAfter.
+  const horizon = await repo.outboxHorizon(db);
+  const start = { xid: horizon, seq: '0' };
+  if (!from) return start;
+  const oldest = await repo.oldestOutboxXidAfterSeq(db, from.legacySeq);
+  return oldest !== undefined && BigInt(oldest) < BigInt(horizon) ? { xid: oldest, seq: '0' } : start;
 }
