@@ -1,6 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import crypto from 'node:crypto';
+import fs from 'node:fs';
 import net from 'node:net';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
@@ -96,3 +98,32 @@ export async function freshPostgres(base: string): Promise<{ url: string; drop()
     },
   };
 }
+
+/**
+ * CPU seconds (user + system) a process and its children have used so far, from /proc (Linux): with WORKERS > 1 the
+ * server is a primary and its worker processes. Undefined where /proc cannot be read.
+ */
+export function processTreeCpuSeconds(pid: number | undefined): number | undefined {
+  if (pid === undefined) return undefined;
+  const read = (p: number): { ppid: number; cpu: number } | undefined => {
+    try {
+      const stat = fs.readFileSync(`/proc/${p}/stat`, 'utf8');
+      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      return { ppid: Number(f[1]), cpu: (Number(f[11]) + Number(f[12])) / 100 };
+    } catch {
+      return undefined;
+    }
+  };
+  const own = read(pid);
+  if (own === undefined) return undefined;
+  let total = own.cpu;
+  for (const d of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(d) || Number(d) === pid) continue;
+    const s = read(Number(d));
+    if (s?.ppid === pid) total += s.cpu;
+  }
+  return total;
+}
+
+/** Server processes for the benchmarks: BENCH_WORKERS, default one per CPU core (the server's WORKERS). */
+export const BENCH_WORKERS = process.env.BENCH_WORKERS ?? String(os.availableParallelism());

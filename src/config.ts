@@ -1,4 +1,5 @@
 import crypto from 'node:crypto';
+import os from 'node:os';
 import { parsePatientKeys } from './services/patient-crypto.js';
 import { z } from 'zod';
 
@@ -32,6 +33,7 @@ const EnvSchema = z.object({
   CAPACITY_STALE_AFTER_DAYS: z.coerce.number().int().min(1).max(3650).default(42),
   PATIENT_DATA_KEY: z.string().optional(),
   DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(20),
+  WORKERS: z.string().regex(/^(auto|[1-9]|[1-5][0-9]|6[0-4])$/, 'WORKERS must be a whole number from 1 to 64, or auto (one per CPU core)').default('1'),
 });
 
 /**
@@ -65,6 +67,8 @@ export interface Config {
   capacityStaleAfterDays: number;
   /** connections to PostgreSQL per instance (PGlite has one) */
   databasePoolSize: number;
+  /** server processes sharing the port (src/server.ts); more than one only on PostgreSQL */
+  workers: number;
   /** the secret patient identities are encrypted and looked up with (src/services/patient-crypto.ts) */
   patientDataKey: string;
   /** true when no PATIENT_DATA_KEY was given and the public demo key is used (demo and sandbox only) */
@@ -87,6 +91,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const publicUrl = (e.PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/$/, '');
   if (e.OIDC_ISSUER && !e.OIDC_CLIENT_ID) throw new Error('Invalid configuration:\n  OIDC_CLIENT_ID: required when OIDC_ISSUER is set');
   if (e.CITIZEN_OIDC_ISSUER && !e.CITIZEN_OIDC_CLIENT_ID) throw new Error('Invalid configuration:\n  CITIZEN_OIDC_CLIENT_ID: required when CITIZEN_OIDC_ISSUER is set');
+  if (e.WORKERS !== '1' && !/^postgres(ql)?:\/\//.test(e.DATABASE_URL ?? ''))
+    throw new Error('Invalid configuration:\n  WORKERS: more than one server process needs PostgreSQL (DATABASE_URL=postgres://…); the embedded database is opened by one process only');
   if (mode === 'production' && !e.PATIENT_DATA_KEY)
     throw new Error('Invalid configuration:\n  PATIENT_DATA_KEY: required in production (64 hexadecimal characters or base64 of 32 random bytes)');
   if (e.PATIENT_DATA_KEY) {
@@ -117,6 +123,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     waitingListMaxBytes: e.WAITING_LIST_MAX_BYTES,
     capacityStaleAfterDays: e.CAPACITY_STALE_AFTER_DAYS,
     databasePoolSize: e.DATABASE_POOL_SIZE,
+    workers: e.WORKERS === 'auto' ? os.availableParallelism() : Number(e.WORKERS),
     patientDataKey: e.PATIENT_DATA_KEY ?? DEMO_PATIENT_DATA_KEY,
     patientDataKeyIsDemo: !e.PATIENT_DATA_KEY,
     tokenTtlSeconds: 3600,

@@ -95,6 +95,10 @@ describe('the OpenAPI document', () => {
         for (const r of access as string[]) expect(TOKEN_ROLES as readonly string[], `${method} ${p}`).toContain(r);
         expect(raw.security, `${method} ${p}`).toEqual([{ bearerAuth: [] }]);
         expect(Object.keys(op.responses)).toEqual(expect.arrayContaining(['401', '403']));
+        // the roles are named in the description exactly once (a GET's HEAD route shares its schema)
+        const description = (op as unknown as { description?: string }).description ?? '';
+        expect(description.split('**Roles:**').length - 1, `${method} ${p}`).toBe(1);
+        expect(description).toContain(`**Roles:** ${(access as string[]).join(', ')}.`);
       }
     }
   });

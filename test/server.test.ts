@@ -68,3 +68,67 @@ describe('the server process on an embedded database directory', () => {
     expect(await again.exited).toBe(0);
   }, 120_000);
 });
+
+/** The pids of a process's children (Linux /proc). */
+function childrenOf(pid: number): number[] {
+  const out: number[] = [];
+  for (const d of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(d)) continue;
+    try {
+      const stat = fs.readFileSync(`/proc/${d}/stat`, 'utf8');
+      if (Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === pid) out.push(Number(d));
+    } catch {
+      /* gone */
+    }
+  }
+  return out;
+}
+
+describe('WORKERS: several server processes on one port', () => {
+  it('is read as 1 to 64 or auto, and refused with the embedded database', async () => {
+    const { loadConfig } = await import('../src/config.js');
+    expect(loadConfig({ LOG_LEVEL: 'silent' }).workers).toBe(1);
+    expect(loadConfig({ LOG_LEVEL: 'silent', WORKERS: '3', DATABASE_URL: 'postgres://x@127.0.0.1/y' }).workers).toBe(3);
+    expect(loadConfig({ LOG_LEVEL: 'silent', WORKERS: 'auto', DATABASE_URL: 'postgres://x@127.0.0.1/y' }).workers).toBe(os.availableParallelism());
+    for (const bad of ['0', '65', 'two', '1.5', ''])
+      expect(() => loadConfig({ LOG_LEVEL: 'silent', WORKERS: bad, DATABASE_URL: 'postgres://x@127.0.0.1/y' }), bad).toThrow(/WORKERS must be a whole number from 1 to 64, or auto/);
+    expect(() => loadConfig({ LOG_LEVEL: 'silent', WORKERS: '2' })).toThrow(/WORKERS: more than one server process needs PostgreSQL/);
+  });
+
+  const base = process.env.TEST_DATABASE_URL;
+  it.skipIf(!base || process.platform !== 'linux')('prepares the database once, serves from every process, starts a dead one again and stops them all on SIGTERM (PostgreSQL)', async () => {
+    const pg = (await import('pg')).default;
+    const name = `nvf_workers_${process.pid}_${Date.now()}`;
+    const admin = new pg.Client({ connectionString: base });
+    await admin.connect();
+    await admin.query(`CREATE DATABASE "${name}"`);
+    const url = new URL(base!);
+    url.pathname = `/${name}`;
+    try {
+      const port = await freePort();
+      const server = startServer({ DATABASE_URL: url.toString(), PORT: String(port), SEED: 'none', WORKERS: '2' });
+      await waitForHealth(port);
+      const waitFor = async (check: () => boolean) => {
+        for (let i = 0; i < 300 && !check(); i++) await new Promise((r) => setTimeout(r, 100));
+        expect(check()).toBe(true);
+      };
+      await waitFor(() => childrenOf(server.child.pid!).length === 2);
+      const workers = childrenOf(server.child.pid!);
+      // each process holds its own connections: both have connected to the database
+      const backends = async () => Number((await admin.query('SELECT count(DISTINCT client_port) AS n FROM pg_stat_activity WHERE datname = $1', [name])).rows[0].n);
+      for (let i = 0; i < 40; i++) expect((await fetch(`http://127.0.0.1:${port}/api/v1/regions`, { headers: { connection: 'close' }, signal: AbortSignal.timeout(10_000) })).status).toBe(200);
+      expect(await backends()).toBeGreaterThanOrEqual(2);
+      // a process that dies is started again
+      process.kill(workers[0]!, 'SIGKILL');
+      await waitFor(() => { const now = childrenOf(server.child.pid!); return now.length === 2 && !now.includes(workers[0]!); });
+      expect(server.output()).toMatch(/server process \d ended \(SIGKILL\); starting it again/);
+      await waitForHealth(port);
+      server.child.kill('SIGTERM');
+      expect(await server.exited).toBe(0);
+      for (const pid of [...workers, ...childrenOf(server.child.pid!)]) expect(() => process.kill(pid, 0), `process ${pid}`).toThrow();
+    } finally {
+      await admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+      await admin.end();
+    }
+  }, 180_000);
+});

@@ -160,7 +160,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     if (access && access !== 'public' && route.schema && !route.schema.hide) {
       route.schema.security = [{ bearerAuth: [] }];
       const roles = access.roles.join(', ');
-      route.schema.description = `${route.schema.description ? `${route.schema.description}\n\n` : ''}**Roles:** ${roles}.`;
+      // once: a GET's HEAD route shares its schema and comes through here too
+      if (!route.schema.description?.includes('**Roles:**')) route.schema.description = `${route.schema.description ? `${route.schema.description}\n\n` : ''}**Roles:** ${roles}.`;
     }
   });
 
