@@ -54,37 +54,46 @@ export async function openCaseLookups(db: Executor, serviceId: string, municipal
 }
 
 /**
- * Lock a case for sending a request, and in the same round trip look up what sending checks: the receiving unit (does it
- * offer the case's service), its current capacity report for the service (the latest valid today or before, as
- * capacity.repository's currentCapacityReports), the home municipality's position and the home region's forecast. The
+ * Lock a case for sending a request, and in the same round trip look up what sending checks: the receiving unit and the
+ * service it would provide (`offeredServiceId`: the case's service when it offers it, else the first by id of the active
+ * services declared equivalent to it that it offers, else null), its current capacity report for that service (the
+ * latest valid today or before, as capacity.repository's currentCapacityReports), the home municipality's position and
+ * the home region's forecast. The
  * look-ups depend only on fields of the case that never change (service, home municipality, region), so reading them
  * in the lock's statement is the same as reading them just before it.
  */
 export async function lockCaseForRequest(db: Executor, caseId: string, unitHsaId: string | null, today: string) {
   const r = await sql<StoredCase & {
     u_hsa_id: string | null; u_name: string | null; u_organization_id: string | null; u_region_code: string | null; u_lat: number | null; u_lng: number | null;
-    u_active: boolean | null; u_offers: boolean | null; cr_valid_from: string | null; cr_expected_wait_days: number | null; cr_accepts_other_regions: boolean | null;
+    u_active: boolean | null; u_offered_service_id: string | null; cr_valid_from: string | null; cr_expected_wait_days: number | null; cr_accepts_other_regions: boolean | null;
     home_lat: number | null; home_lng: number | null; home_forecast_days: number | null;
   }>`SELECT c.*, u.hsa_id AS u_hsa_id, u.name AS u_name, u.organization_id AS u_organization_id, u.region_code AS u_region_code, u.lat AS u_lat, u.lng AS u_lng,
-       u.active AS u_active, EXISTS (SELECT 1 FROM unit_services us WHERE us.unit_hsa_id = u.hsa_id AND us.service_id = c.service_id) AS u_offers,
+       u.active AS u_active, os.service_id AS u_offered_service_id,
        cr.valid_from AS cr_valid_from, cr.expected_wait_days AS cr_expected_wait_days, cr.accepts_other_regions AS cr_accepts_other_regions,
        m.lat AS home_lat, m.lng AS home_lng,
        (SELECT w.forecast_wait_days FROM waiting_time_stats w WHERE w.level = 'region' AND w.region_code = c.region_code AND w.service_id = c.service_id
           AND w.view = 'excluding_pvv_and_mov' LIMIT 1) AS home_forecast_days
      FROM cases c
      LEFT JOIN units u ON u.hsa_id = ${unitHsaId}
+     LEFT JOIN LATERAL (SELECT us.service_id FROM unit_services us
+       WHERE us.unit_hsa_id = u.hsa_id
+         AND (us.service_id = c.service_id
+              OR EXISTS (SELECT 1 FROM service_equivalents e JOIN services es ON es.id = e.equivalent_id AND es.active
+                          WHERE e.service_id = c.service_id AND e.equivalent_id = us.service_id))
+       ORDER BY us.service_id = c.service_id DESC, us.service_id COLLATE "C" LIMIT 1) os ON true
      LEFT JOIN LATERAL (SELECT x.valid_from, x.expected_wait_days, x.accepts_other_regions FROM capacity_reports x
-       WHERE x.unit_hsa_id = u.hsa_id AND x.service_id = c.service_id AND x.valid_from <= ${today}::date ORDER BY x.valid_from DESC LIMIT 1) cr ON true
+       WHERE x.unit_hsa_id = u.hsa_id AND x.service_id = os.service_id AND x.valid_from <= ${today}::date ORDER BY x.valid_from DESC LIMIT 1) cr ON true
      LEFT JOIN municipalities m ON m.code = c.home_municipality
      WHERE c.id = ${caseId}::uuid
      FOR UPDATE OF c`.execute(db);
   const row = r.rows[0];
   if (!row) return undefined;
-  const { u_hsa_id, u_name, u_organization_id, u_region_code, u_lat, u_lng, u_active, u_offers, cr_valid_from, cr_expected_wait_days, cr_accepts_other_regions, home_lat, home_lng, home_forecast_days, ...c } = row;
+  const { u_hsa_id, u_name, u_organization_id, u_region_code, u_lat, u_lng, u_active, u_offered_service_id, cr_valid_from, cr_expected_wait_days, cr_accepts_other_regions, home_lat, home_lng, home_forecast_days, ...c } = row;
   return {
     c: c as StoredCase,
     unit: u_hsa_id !== null
-      ? { hsaId: u_hsa_id, name: u_name!, organizationId: u_organization_id!, regionCode: u_region_code!, location: { lat: u_lat!, lng: u_lng! }, active: u_active === true, offersService: u_offers === true }
+      ? { hsaId: u_hsa_id, name: u_name!, organizationId: u_organization_id!, regionCode: u_region_code!, location: { lat: u_lat!, lng: u_lng! }, active: u_active === true,
+        offeredServiceId: u_offered_service_id }
       : undefined,
     report: cr_valid_from !== null ? { validFrom: cr_valid_from, expectedWaitDays: cr_expected_wait_days, acceptsOtherRegions: cr_accepts_other_regions === true } : undefined,
     home: home_lat !== null && home_lng !== null ? { lat: home_lat, lng: home_lng } : undefined,

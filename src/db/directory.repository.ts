@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import type { Executor } from '../services/context.js';
-import type { Municipality, Organization, Region, Service, Unit } from '../domain/directory.js';
+import type { CatalogueEntry, Municipality, Organization, Region, Service, Unit } from '../domain/directory.js';
 
 /** SQL for the national directory: plain functions taking a database handle or transaction. */
 
@@ -63,7 +63,7 @@ export async function findOrganizationByNumber(db: Executor, organizationNumber:
 
 type ServiceRow = {
   id: string; name_sv: string; name_en: string; contact_type: Service['contactType']; specialty: string;
-  kva_codes: string[]; source: string | null; active: boolean; version: number;
+  kva_codes: string[]; source: string | null; active: boolean; version: number; equivalents: string[] | null;
 };
 const toService = (r: ServiceRow): Service => ({
   id: r.id,
@@ -73,20 +73,59 @@ const toService = (r: ServiceRow): Service => ({
   kvaCodes: r.kva_codes,
   source: r.source,
   active: r.active,
+  equivalents: [...(r.equivalents ?? [])].sort(compareIds),
   version: r.version,
 });
 
+/** Code-unit order, the same on every database and locale. */
+const compareIds = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+
+/** The service's declared equivalents (ids, unordered; toService sorts them). */
+const equivalentsOf = sql<string[]>`(SELECT array_agg(e.equivalent_id) FROM service_equivalents e WHERE e.service_id = s.id)`.as('equivalents');
+
 export async function listServices(db: Executor, f: { specialty?: string | undefined; contactType?: string | undefined; includeInactive?: boolean } = {}): Promise<Service[]> {
-  let q = db.selectFrom('services').selectAll().orderBy('specialty').orderBy('id');
-  if (f.specialty) q = q.where('specialty', '=', f.specialty);
-  if (f.contactType) q = q.where('contact_type', '=', f.contactType as Service['contactType']);
-  if (!f.includeInactive) q = q.where('active', '=', true);
+  let q = db.selectFrom('services as s').selectAll('s').select(equivalentsOf).orderBy('s.specialty').orderBy('s.id');
+  if (f.specialty) q = q.where('s.specialty', '=', f.specialty);
+  if (f.contactType) q = q.where('s.contact_type', '=', f.contactType as Service['contactType']);
+  if (!f.includeInactive) q = q.where('s.active', '=', true);
   return (await q.execute()).map(toService);
 }
 
 export async function findService(db: Executor, id: string): Promise<Service | undefined> {
-  const r = await db.selectFrom('services').selectAll().where('id', '=', id).executeTakeFirst();
+  const r = await db.selectFrom('services as s').selectAll('s').select(equivalentsOf).where('s.id', '=', id).executeTakeFirst();
   return r ? toService(r) : undefined;
+}
+
+/** Contact type and state of the services with these ids (the ones that exist). */
+export async function catalogueEntries(db: Executor, ids: readonly string[]): Promise<Map<string, CatalogueEntry>> {
+  if (ids.length === 0) return new Map();
+  const rows = await db.selectFrom('services').select(['id', 'contact_type', 'active']).where('id', 'in', [...new Set(ids)]).execute();
+  return new Map(rows.map((r) => [r.id, { contactType: r.contact_type, active: r.active }]));
+}
+
+/** The services that declare `equivalentId` one of their equivalents, with their contact types. */
+export async function servicesDeclaring(db: Executor, equivalentId: string): Promise<{ id: string; contactType: Service['contactType'] }[]> {
+  const rows = await db
+    .selectFrom('service_equivalents as e')
+    .innerJoin('services as s', 's.id', 'e.service_id')
+    .select(['s.id', 's.contact_type'])
+    .where('e.equivalent_id', '=', equivalentId)
+    .orderBy('s.id')
+    .execute();
+  return rows.map((r) => ({ id: r.id, contactType: r.contact_type }));
+}
+
+/**
+ * Make `ids` the service's set of equivalents: remove the others, add the new ones (declared at `at`); equivalents kept
+ * keep their declaration time. Writes nothing when the set is unchanged (so the directory version stands).
+ */
+export async function replaceServiceEquivalents(db: Executor, serviceId: string, ids: readonly string[], current: readonly string[], at: Date): Promise<void> {
+  const next = new Set(ids);
+  const removed = current.filter((id) => !next.has(id));
+  const added = [...next].filter((id) => !current.includes(id));
+  if (removed.length > 0) await db.deleteFrom('service_equivalents').where('service_id', '=', serviceId).where('equivalent_id', 'in', removed).execute();
+  if (added.length > 0)
+    await db.insertInto('service_equivalents').values(added.map((equivalent_id) => ({ service_id: serviceId, equivalent_id, declared_at: at }))).execute();
 }
 
 export async function existingServiceIds(db: Executor, ids: string[]): Promise<Set<string>> {

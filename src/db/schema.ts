@@ -70,6 +70,13 @@ export interface UnitServicesTable {
   service_id: string;
 }
 
+/** A declared equivalent: a unit offering `equivalent_id` can take a patient who needs `service_id` (0016). */
+export interface ServiceEquivalentsTable {
+  service_id: string;
+  equivalent_id: string;
+  declared_at: Timestamp;
+}
+
 export interface ClientsTable {
   id: string;
   name: string;
@@ -427,6 +434,7 @@ export interface DB {
   services: ServicesTable;
   units: UnitsTable;
   unit_services: UnitServicesTable;
+  service_equivalents: ServiceEquivalentsTable;
   clients: ClientsTable;
   signing_keys: SigningKeysTable;
   client_assertion_jtis: ClientAssertionJtisTable;

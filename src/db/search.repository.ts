@@ -7,7 +7,10 @@ import type { Executor } from '../services/context.js';
  * (src/services/brokering/search.service.ts) decides what the rows mean.
  */
 
-/** One active unit offering the service, with its current capacity report and computed forecast (null when none). */
+/**
+ * One active unit offering the service or a declared equivalent, with its current capacity report and computed forecast
+ * (null when none) for the service it offers.
+ */
 export interface SearchCandidateRow {
   hsaId: string;
   name: string;
@@ -16,12 +19,14 @@ export interface SearchCandidateRow {
   municipalityCode: string;
   lat: number;
   lng: number;
-  /** the report in force on `today` (newest validFrom ≤ today); all four null without one */
+  /** the service the unit offers and would provide: the searched one, or else a declared equivalent */
+  offeredServiceId: string;
+  /** the report in force on `today` (newest validFrom ≤ today) for the offered service; all four null without one */
   reportValidFrom: string | null;
   reportedExpectedWaitDays: number | null;
   weeklyCapacityForOtherRegions: number | null;
   acceptsOtherRegions: boolean | null;
-  /** the unit-level computed forecast (view excluding_pvv_and_mov) and the date of its data; null without one */
+  /** the unit-level computed forecast of the offered service (view excluding_pvv_and_mov) and the date of its data; null without one */
   computedForecastDays: number | null;
   computedDataAsOf: string | null;
 }
@@ -48,33 +53,48 @@ export interface MunicipalityRow {
   lng: number;
 }
 
+/** A service of the catalogue as the search names it. */
+export interface ServiceNameRow {
+  id: string;
+  name: { sv: string; en: string };
+}
+
 const VIEW = 'excluding_pvv_and_mov';
 
 /**
- * Every active unit offering the service, ordered by HSA-id, in one query: location, region, organisation, name, the
- * current capacity report (DISTINCT ON over capacity_reports_service_idx) and the unit's computed forecast.
+ * Every active unit offering the service or one of its active declared equivalents (service_equivalents), ordered by
+ * HSA-id, in one query: location, region, organisation, name, the service it offers (the searched one when it offers
+ * both; of several equivalents the first by id), and for that service the current capacity report (DISTINCT ON over
+ * capacity_reports) and the unit's computed forecast.
  */
 export async function searchCandidates(db: Executor, serviceId: string, today: string): Promise<SearchCandidateRow[]> {
   const r = await sql<{
-    hsa_id: string; name: string; organization_id: string; region_code: string; municipality_code: string; lat: number; lng: number;
+    hsa_id: string; name: string; organization_id: string; region_code: string; municipality_code: string; lat: number; lng: number; offered_service_id: string;
     valid_from: string | null; expected_wait_days: number | null; weekly_capacity_for_other_regions: number | null; accepts_other_regions: boolean | null;
     forecast_wait_days: number | null; data_as_of: string | null;
   }>`
-    WITH cap AS (
+    WITH wanted AS (
+      SELECT ${serviceId}::text AS service_id, 0 AS preference
+      UNION ALL
+      SELECT e.equivalent_id, 1 FROM service_equivalents e JOIN services s ON s.id = e.equivalent_id AND s.active WHERE e.service_id = ${serviceId}
+    ), offer AS (
+      SELECT DISTINCT ON (us.unit_hsa_id) us.unit_hsa_id, us.service_id
+        FROM wanted w JOIN unit_services us ON us.service_id = w.service_id
+       ORDER BY us.unit_hsa_id, w.preference, us.service_id COLLATE "C"
+    ), cap AS (
       SELECT DISTINCT ON (c.unit_hsa_id) c.unit_hsa_id, c.valid_from, c.expected_wait_days, c.weekly_capacity_for_other_regions, c.accepts_other_regions
-        FROM capacity_reports c
-       WHERE c.service_id = ${serviceId} AND c.valid_from <= ${today}::date
+        FROM offer o JOIN capacity_reports c ON c.unit_hsa_id = o.unit_hsa_id AND c.service_id = o.service_id
+       WHERE c.valid_from <= ${today}::date
        ORDER BY c.unit_hsa_id, c.valid_from DESC
     )
-    SELECT u.hsa_id, u.name, u.organization_id, u.region_code, u.municipality_code, u.lat, u.lng,
+    SELECT u.hsa_id, u.name, u.organization_id, u.region_code, u.municipality_code, u.lat, u.lng, o.service_id AS offered_service_id,
            to_char(cap.valid_from, 'YYYY-MM-DD') AS valid_from, cap.expected_wait_days, cap.weekly_capacity_for_other_regions, cap.accepts_other_regions,
            st.forecast_wait_days, to_char(st.data_as_of, 'YYYY-MM-DD') AS data_as_of
-      FROM unit_services us
-      JOIN units u ON u.hsa_id = us.unit_hsa_id AND u.active
+      FROM offer o
+      JOIN units u ON u.hsa_id = o.unit_hsa_id AND u.active
       LEFT JOIN cap ON cap.unit_hsa_id = u.hsa_id
       LEFT JOIN waiting_time_stats st
-        ON st.level = 'unit' AND st.unit_hsa_id = u.hsa_id AND st.service_id = us.service_id AND st.view = ${VIEW}
-     WHERE us.service_id = ${serviceId}
+        ON st.level = 'unit' AND st.unit_hsa_id = u.hsa_id AND st.service_id = o.service_id AND st.view = ${VIEW}
      ORDER BY u.hsa_id`.execute(db);
   return r.rows.map((x) => ({
     hsaId: x.hsa_id,
@@ -84,6 +104,7 @@ export async function searchCandidates(db: Executor, serviceId: string, today: s
     municipalityCode: x.municipality_code,
     lat: Number(x.lat),
     lng: Number(x.lng),
+    offeredServiceId: x.offered_service_id,
     reportValidFrom: x.valid_from,
     reportedExpectedWaitDays: x.expected_wait_days,
     weeklyCapacityForOtherRegions: x.weekly_capacity_for_other_regions,
@@ -141,10 +162,10 @@ export async function allMunicipalities(db: Executor): Promise<MunicipalityRow[]
   return rows.map((r) => ({ code: r.code, name: r.name, regionCode: r.region_code, lat: Number(r.lat), lng: Number(r.lng) }));
 }
 
-/** The ids of every service in the catalogue (active or not). */
-export async function serviceIds(db: Executor): Promise<string[]> {
-  const rows = await db.selectFrom('services').select('id').execute();
-  return rows.map((r) => r.id);
+/** Every service in the catalogue (active or not) with its names, for the look-up and the reasons of the search. */
+export async function serviceNames(db: Executor): Promise<ServiceNameRow[]> {
+  const rows = await db.selectFrom('services').select(['id', 'name_sv', 'name_en']).execute();
+  return rows.map((r) => ({ id: r.id, name: { sv: r.name_sv, en: r.name_en } }));
 }
 
 /**

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { FieldError } from './errors.js';
 
 /** Contact types of the service catalogue (contract: Directory). */
 export const CONTACT_TYPES = ['first_visit', 'treatment', 'primary_assessment'] as const;
@@ -41,6 +42,8 @@ export interface Service {
   kvaCodes: string[];
   source: string | null;
   active: boolean;
+  /** ids of the services declared equivalent to this one (a unit offering one can take its patients), sorted */
+  equivalents: string[];
   version: number;
 }
 
@@ -79,6 +82,17 @@ export const OrganizationPatch = z.strictObject({
   regionCode: z.string().max(2).nullable().optional(),
 });
 
+/** At most this many declared equivalents per service. */
+export const MAX_EQUIVALENTS = 20;
+/** The shape of a set of equivalents; the rules (known, active, same contact type, at most 20) are checkEquivalents'. */
+const Equivalents = z
+  .array(z.string().min(1).max(63))
+  .max(200)
+  .describe(
+    `Ids of services declared equivalent to this one: a unit offering one of them can take a patient who needs this service (e.g. a day-surgery variant). ` +
+      `Replaces the whole set; [] removes every equivalent. Each must be another active service of the same contact type; at most ${MAX_EQUIVALENTS}, no duplicates.`,
+  );
+
 export const ServiceCreate = z.strictObject({
   id: SlugId,
   name: z.strictObject({ sv: Name, en: Name }),
@@ -86,6 +100,7 @@ export const ServiceCreate = z.strictObject({
   specialty: z.string().trim().min(2).max(100),
   kvaCodes: z.array(z.string().max(10)).max(50).optional(),
   source: z.string().max(500).optional(),
+  equivalents: Equivalents.optional(),
 });
 export const ServicePatch = z.strictObject({
   name: z.strictObject({ sv: Name, en: Name }).optional(),
@@ -94,6 +109,7 @@ export const ServicePatch = z.strictObject({
   kvaCodes: z.array(z.string().max(10)).max(50).optional(),
   source: z.string().max(500).nullable().optional(),
   active: z.boolean().optional(),
+  equivalents: Equivalents.optional(),
 });
 
 export const UnitCreate = z.strictObject({
@@ -114,6 +130,41 @@ export const UnitPatch = z.strictObject({
   serviceIds: z.array(z.string().max(63)).max(500).optional(),
   active: z.boolean().optional(),
 });
+
+/** What checkEquivalents needs to know of a service in the catalogue. */
+export interface CatalogueEntry {
+  contactType: ContactType;
+  active: boolean;
+}
+
+/**
+ * The rules of a declared set of equivalents of `serviceId` (of contact type `contactType`): every id a service in the
+ * catalogue, not the service itself, active, of the same contact type (a treatment is never equivalent to a first visit),
+ * listed once, and at most MAX_EQUIVALENTS. One error per offending entry, on the field `equivalents[i]`.
+ */
+export function checkEquivalents(
+  serviceId: string,
+  contactType: ContactType,
+  ids: readonly string[],
+  catalogue: ReadonlyMap<string, CatalogueEntry>,
+): FieldError[] {
+  const errors: FieldError[] = [];
+  if (ids.length > MAX_EQUIVALENTS)
+    errors.push({ field: 'equivalents', message: `At most ${MAX_EQUIVALENTS} equivalents may be declared for a service; you sent ${ids.length}.` });
+  const seen = new Set<string>();
+  ids.forEach((id, i) => {
+    const field = `equivalents[${i}]`;
+    const entry = catalogue.get(id);
+    if (seen.has(id)) errors.push({ field, message: `${id} is listed more than once; list each equivalent once.` });
+    else if (id === serviceId) errors.push({ field, message: `${id} is the service itself; a service cannot be declared equivalent to itself.` });
+    else if (!entry) errors.push({ field, message: `${id} is not a service in the catalogue; use an id from GET /api/v1/services.` });
+    else if (!entry.active) errors.push({ field, message: `${id} is inactive; only an active service can be declared equivalent.` });
+    else if (entry.contactType !== contactType)
+      errors.push({ field, message: `${id} is of contact type ${entry.contactType} but ${serviceId} is ${contactType}; an equivalent must be of the same contact type.` });
+    seen.add(id);
+  });
+  return errors;
+}
 
 export type OrganizationCreate = z.infer<typeof OrganizationCreate>;
 export type OrganizationPatch = z.infer<typeof OrganizationPatch>;

@@ -3,8 +3,10 @@ import type { DB } from '../db/schema.js';
 import * as repo from '../db/directory.repository.js';
 import { checkVersion, invalid, notFound, type FieldError } from '../domain/errors.js';
 import { KVA_CODE_PATTERN, parseHsaId, parseOrganizationNumber } from '../domain/identifiers.js';
-import type {
-  Organization, OrganizationCreate, OrganizationPatch, Service, ServiceCreate, ServicePatch, Unit, UnitCreate, UnitPatch,
+import {
+  checkEquivalents,
+  type ContactType, type Organization, type OrganizationCreate, type OrganizationPatch, type Service, type ServiceCreate, type ServicePatch, type Unit, type UnitCreate,
+  type UnitPatch,
 } from '../domain/directory.js';
 import { recordAudit } from './audit.service.js';
 import type { Executor, RequestContext } from './context.js';
@@ -83,10 +85,39 @@ function checkKvaCodes(codes: string[] | undefined): FieldError[] {
   );
 }
 
+/**
+ * The rules of a declared set of equivalents (domain checkEquivalents) against the catalogue as it stands in `trx`.
+ * With a new contact type (`contactTypeChanged`), also the services that declare this one equivalent: they must share it.
+ */
+async function checkServiceEquivalents(
+  trx: Executor,
+  serviceId: string,
+  contactType: ContactType,
+  v: { equivalents?: string[] | undefined; current: readonly string[]; contactTypeChanged: boolean },
+): Promise<FieldError[]> {
+  const errors: FieldError[] = [];
+  if (v.equivalents !== undefined) errors.push(...checkEquivalents(serviceId, contactType, v.equivalents, await repo.catalogueEntries(trx, v.equivalents)));
+  if (!v.contactTypeChanged) return errors;
+  if (v.equivalents === undefined && v.current.length > 0) {
+    const catalogue = await repo.catalogueEntries(trx, v.current);
+    const others = v.current.filter((id) => catalogue.get(id)?.contactType !== contactType);
+    if (others.length > 0)
+      errors.push({ field: 'contactType', message: `${others.join(', ')} (declared equivalent to ${serviceId}) ${others.length === 1 ? 'is' : 'are'} not of contact type ${contactType}; change equivalents in the same request.` });
+  }
+  const declaring = (await repo.servicesDeclaring(trx, serviceId)).filter((s) => s.contactType !== contactType);
+  if (declaring.length > 0)
+    errors.push({
+      field: 'contactType',
+      message: `${serviceId} is declared equivalent to ${declaring.map((s) => `${s.id} (${s.contactType})`).join(', ')}; remove it from their equivalents before changing its contact type to ${contactType}.`,
+    });
+  return errors;
+}
+
 export async function createService(db: Kysely<DB>, ctx: RequestContext, input: ServiceCreate): Promise<Service> {
   return db.transaction().execute(async (trx) => {
     const errors = checkKvaCodes(input.kvaCodes);
     if (await repo.findService(trx, input.id)) errors.push({ field: 'id', message: `The service id ${input.id} is taken; choose another id.` });
+    errors.push(...(await checkServiceEquivalents(trx, input.id, input.contactType, { equivalents: input.equivalents, current: [], contactTypeChanged: false })));
     if (errors.length > 0) throw invalid(errors);
     await trx
       .insertInto('services')
@@ -95,8 +126,13 @@ export async function createService(db: Kysely<DB>, ctx: RequestContext, input: 
         kva_codes: input.kvaCodes ?? [], source: input.source ?? null,
       })
       .execute();
-    await recordAudit(trx, ctx, { action: 'service.create', entityType: 'service', entityId: input.id });
-    return (await repo.findService(trx, input.id))!;
+    if (input.equivalents) await repo.replaceServiceEquivalents(trx, input.id, input.equivalents, [], ctx.clock.now());
+    const created = (await repo.findService(trx, input.id))!;
+    await recordAudit(trx, ctx, {
+      action: 'service.create', entityType: 'service', entityId: input.id,
+      ...(input.equivalents ? { details: { equivalents: created.equivalents } } : {}),
+    });
+    return created;
   });
 }
 
@@ -106,6 +142,10 @@ export async function updateService(db: Kysely<DB>, ctx: RequestContext, id: str
     if (!current) throw notFound('Service', id);
     checkVersion('Service', id, current.version, expectedVersion);
     const errors = checkKvaCodes(patch.kvaCodes);
+    const contactType = patch.contactType ?? current.contactType;
+    errors.push(
+      ...(await checkServiceEquivalents(trx, id, contactType, { equivalents: patch.equivalents, current: current.equivalents, contactTypeChanged: contactType !== current.contactType })),
+    );
     if (errors.length > 0) throw invalid(errors);
     await trx
       .updateTable('services')
@@ -121,8 +161,16 @@ export async function updateService(db: Kysely<DB>, ctx: RequestContext, id: str
       })
       .where('id', '=', id)
       .execute();
-    await recordAudit(trx, ctx, { action: 'service.update', entityType: 'service', entityId: id, details: { fields: Object.keys(patch) } });
-    return (await repo.findService(trx, id))!;
+    if (patch.equivalents) await repo.replaceServiceEquivalents(trx, id, patch.equivalents, current.equivalents, ctx.clock.now());
+    const updated = (await repo.findService(trx, id))!;
+    await recordAudit(trx, ctx, {
+      action: 'service.update', entityType: 'service', entityId: id,
+      details: {
+        fields: Object.keys(patch),
+        ...(patch.equivalents ? { equivalents: updated.equivalents, previousEquivalents: current.equivalents } : {}),
+      },
+    });
+    return updated;
   });
 }
 

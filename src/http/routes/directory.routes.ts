@@ -141,8 +141,13 @@ export function directoryRoutes(s: AppServices) {
       config: { access: ADMIN, rateLimit: writeLimit },
       schema: {
         tags: ['Directory'], summary: 'Change a service of the catalogue', operationId: 'updateService',
+        description:
+          '`equivalents` replaces the set of services declared equivalent to this one (a unit offering one of them can take a patient who needs this service, ' +
+          'and the capacity search lists it). 422, with nothing changed and the offending id named in `errors`, for an unknown or inactive service, the service itself, ' +
+          'a service of another contact type, a duplicate, or more than 20; also for a new contactType that the declared equivalents, or the services declaring ' +
+          'this one equivalent, do not share.',
         params: IdParam, headers: IfMatchHeader,
-        body: ServicePatch.meta({ examples: [{ kvaCodes: ['NFB49', 'NFB39'] }] }),
+        body: ServicePatch.meta({ examples: [{ kvaCodes: ['NFB49', 'NFB39'] }, { equivalents: ['hip-replacement-day-surgery'] }] }),
         response: { 200: ServiceOut },
       },
     }, async (request, reply) => {

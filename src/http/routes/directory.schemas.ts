@@ -46,11 +46,14 @@ export const ServiceOut = z
     kvaCodes: z.array(z.string()),
     source: z.string().nullable(),
     active: z.boolean(),
+    equivalents: z
+      .array(z.string())
+      .describe('Ids of the services declared equivalent to this one, sorted: a unit offering one of them can take a patient who needs this service (the capacity search lists it).'),
     version: z.number().int(),
   })
-  .meta({ examples: [{ id: 'knee-replacement', name: { sv: 'Knäprotesoperation', en: 'Knee replacement' }, contactType: 'treatment', specialty: 'orthopaedics', kvaCodes: ['NGB49'], source: 'KVÅ 2026, Socialstyrelsen', active: true, version: 1 }] });
+  .meta({ examples: [{ id: 'knee-replacement', name: { sv: 'Knäprotesoperation', en: 'Knee replacement' }, contactType: 'treatment', specialty: 'orthopaedics', kvaCodes: ['NGB49'], source: 'KVÅ 2026, Socialstyrelsen', active: true, equivalents: [], version: 1 }] });
 export const ServiceList = z.object({ items: z.array(ServiceOut) }).meta({
-  examples: [{ items: [{ id: 'knee-replacement', name: { sv: 'Knäprotesoperation', en: 'Knee replacement' }, contactType: 'treatment', specialty: 'orthopaedics', kvaCodes: ['NGB49'], source: 'KVÅ 2026, Socialstyrelsen', active: true, version: 1 }] }],
+  examples: [{ items: [{ id: 'knee-replacement', name: { sv: 'Knäprotesoperation', en: 'Knee replacement' }, contactType: 'treatment', specialty: 'orthopaedics', kvaCodes: ['NGB49'], source: 'KVÅ 2026, Socialstyrelsen', active: true, equivalents: [], version: 1 }] }],
 });
 
 const unitExample = {

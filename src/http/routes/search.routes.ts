@@ -29,6 +29,13 @@ const OptionOut = z.object({
     '1: fresh forecast that meets the deadline (or none given) with capacity available; 2: other fresh forecasts; 3: stale data or no forecast.',
   ),
   unit: UnitOut,
+  offeredServiceId: z
+    .string()
+    .describe(
+      'The service the unit offers and would provide: the searched service, or a service the catalogue declares equivalent to it (`equivalents` in GET /api/v1/services/{id}). ' +
+        'For an equivalent, the forecast, the capacity report and the waiting-time figures are those of this service, and a reason says so; ' +
+        'daysSaved still compares with the home region’s forecast of the searched service.',
+    ),
   homeRegion: z.boolean().describe('The unit lies in the patient’s home region.'),
   forecastWaitDays: z.number().nullable().describe('Forecast wait in days; null when neither waiting-list data nor a report exists.'),
   forecastSource: z.enum(['computed', 'reported']).nullable().describe('computed: from the unit’s waiting-list data (queue model); reported: the unit’s own expected wait.'),
@@ -57,6 +64,7 @@ const OptionOut = z.object({
 
 const ExcludedOut = z.object({
   unit: UnitOut,
+  offeredServiceId: z.string().describe('As in options: the searched service or the declared equivalent the unit offers (whose capacity report the exclusion rests on).'),
   distanceKm: z.number().nullable(),
   reasonCode: z.enum(['not_accepting_other_regions', 'beyond_max_distance']),
   reason: ReasonOut,
@@ -88,7 +96,7 @@ export const SearchOut = z
         maxDistanceKm: 600, staleAfterDays: 42, homeForecastDays: 160, total: 1, limit: 10, excludedCount: 1,
         options: [
           {
-            rank: 1, tier: 1, unit: EXAMPLE_UNIT, homeRegion: false, forecastWaitDays: 34, forecastSource: 'computed', earliestDate: '2026-12-30', meetsDeadline: true,
+            rank: 1, tier: 1, unit: EXAMPLE_UNIT, offeredServiceId: 'knee-replacement', homeRegion: false, forecastWaitDays: 34, forecastSource: 'computed', earliestDate: '2026-12-30', meetsDeadline: true,
             daysSaved: 126, distanceKm: 396.4, travelMinutesEstimate: 457, capacityAvailable: true, weeklyCapacityForOtherRegions: 6, reportedExpectedWaitDays: 45,
             capacityReportValidFrom: '2026-11-23', forecastDataAsOf: '2026-11-20', stale: false, score: 60.3,
             trackRecord: { requests: 20, accepted: 18, medianResponseHours: 6 },
@@ -103,7 +111,7 @@ export const SearchOut = z
         excluded: [
           {
             unit: { ...EXAMPLE_UNIT, hsaId: 'SE2321000222-E0007', name: 'Ortopedkliniken Gävle', organizationId: 'region-21', regionCode: '21', municipalityCode: '2180', location: { lat: 60.6749, lng: 17.1413 } },
-            distanceKm: 159.2, reasonCode: 'not_accepting_other_regions',
+            offeredServiceId: 'knee-replacement', distanceKm: 159.2, reasonCode: 'not_accepting_other_regions',
             reason: { sv: 'Tar enligt sin kapacitetsrapport (från 2026-11-02) inte emot patienter från andra regioner', en: 'Takes no patients from other regions, according to its capacity report (from 2026-11-02)' },
           },
         ],
@@ -123,7 +131,9 @@ export function searchRoutes(s: AppServices) {
       schema: {
         tags: [TAG], summary: 'Find and rank units that can take a patient for a service', operationId: 'searchCapacity',
         description:
-          'Every active unit offering the service, in any region, ranked for a patient from the given municipality (the home region is the municipality’s). ' +
+          'Every active unit offering the service, or a service the catalogue declares equivalent to it, in any region, ranked for a patient from the given municipality ' +
+          '(the home region is the municipality’s). A unit offering an equivalent is a candidate on equal terms, with the forecast, capacity report and waiting-time ' +
+          'figures of the service it offers (`offeredServiceId`) and a reason naming the equivalence; a unit offering both counts once, as offering the service itself. ' +
           'Options are put in tiers — 1: fresh data whose forecast meets the deadline (or none given) with capacity for other regions; 2: other fresh forecasts; ' +
           '3: stale data (capacity report or waiting-list data older than the stale limit, 42 days by default: `staleAfterDays` in the answer) or no forecast — ' +
           'and within a tier ordered by a score of the forecast wait (60 %), ' +

@@ -40,7 +40,8 @@ const replaced = (requests: readonly repo.StoredRequest[], changed: repo.StoredR
 
 /**
  * Send a request for a case to one receiving unit (the coordinator of the case's region). The unit must be active and
- * offer the service, and accept patients from other regions if it is outside the home region. The respond-by time is
+ * offer the service or a service declared equivalent to it (service_equivalents), and — by its capacity report for the
+ * service it offers — accept patients from other regions if it is outside the home region. The respond-by time is
  * two Swedish working days by default. One open request per unit and case.
  */
 export async function sendRequest(deps: BrokeringDeps, ctx: RequestContext, caseId: string, input: { unitHsaId: string; respondBy?: string | undefined }, expectedVersion?: number): Promise<RequestView> {
@@ -49,7 +50,8 @@ export async function sendRequest(deps: BrokeringDeps, ctx: RequestContext, case
   try {
     return await auditedTransaction(deps.db, ctx, async (trx, audit, emit) => {
       const hsa = parseHsaId(input.unitHsaId);
-      // the case locked, and the unit, its capacity report and the home municipality and forecast looked up, in one round trip
+      // the case locked, and the unit, the service it offers (the case's or a declared equivalent), its capacity report for that
+      // service and the home municipality and forecast looked up, in one round trip
       const found = await repo.lockCaseForRequest(trx, caseId, hsa.ok ? hsa.value : null, today);
       if (!found || !isCoordinatorOf(ctx.principal, found.c.region_code)) throw notFound('Case', caseId);
       const { c, unit, report } = found;
@@ -57,10 +59,14 @@ export async function sendRequest(deps: BrokeringDeps, ctx: RequestContext, case
       const to = assertCaseTransition(c.status, 'request_sent');
       if (!hsa.ok) throw invalid([{ field: 'unitHsaId', message: hsa.message }]);
       if (!unit || !unit.active) throw invalid([{ field: 'unitHsaId', message: `${hsa.value} is not an active unit in the directory; see GET /api/v1/search` }]);
-      if (!unit.offersService)
-        throw invalid([{ field: 'unitHsaId', message: `${unit.name} (${unit.hsaId}) does not offer ${c.service_id}; search for units that do (GET /api/v1/search)` }]);
+      const offeredServiceId = unit.offeredServiceId;
+      if (offeredServiceId === null)
+        throw invalid([{
+          field: 'unitHsaId',
+          message: `${unit.name} (${unit.hsaId}) does not offer ${c.service_id} or a service declared equivalent to it; search for units that do (GET /api/v1/search)`,
+        }]);
       if (unit.regionCode !== c.region_code && report && !report.acceptsOtherRegions)
-        throw invalid([{ field: 'unitHsaId', message: `${unit.name} reported on ${report.validFrom} that it does not accept patients from other regions for ${c.service_id}` }]);
+        throw invalid([{ field: 'unitHsaId', message: `${unit.name} reported on ${report.validFrom} that it does not accept patients from other regions for ${offeredServiceId}` }]);
       let respondBy: Date;
       if (input.respondBy === undefined) respondBy = defaultRespondBy(now, DEFAULT_RESPOND_WORKING_DAYS);
       else {
@@ -71,7 +77,10 @@ export async function sendRequest(deps: BrokeringDeps, ctx: RequestContext, case
       }
       const home = found.home;
       const id = crypto.randomUUID();
+      const equivalent = offeredServiceId !== c.service_id;
       const snapshot = {
+        // the declared equivalent the unit offers, when it does not offer the case's service itself (for follow-up)
+        ...(equivalent ? { offeredServiceId } : {}),
         homeForecastDays: found.homeForecastDays,
         reportedExpectedWaitDays: report?.expectedWaitDays ?? null,
         distanceKm: home ? Math.round(haversineKm({ lat: home.lat, lon: home.lng }, { lat: unit.location.lat, lon: unit.location.lng }) * 10) / 10 : null,
@@ -82,7 +91,7 @@ export async function sendRequest(deps: BrokeringDeps, ctx: RequestContext, case
       }, { status: to }, now.toISOString());
       audit({
         action: 'request.send', entityType: 'case', entityId: caseId, patientRef: c.patient_lookup,
-        details: { requestId: id, unitHsaId: unit.hsaId, organizationId: unit.organizationId, respondBy: respondBy.toISOString() },
+        details: { requestId: id, unitHsaId: unit.hsaId, organizationId: unit.organizationId, respondBy: respondBy.toISOString(), ...(equivalent ? { offeredServiceId } : {}) },
       });
       emit({
         type: 'request.sent', caseId, regionCode: c.region_code, organizationId: unit.organizationId,

@@ -18,8 +18,10 @@ import type { Unit } from '../../domain/directory.js';
 import type { Executor, RequestContext } from '../context.js';
 
 /**
- * National capacity search (vårdförmedling): which units offering a service a coordinator should call first for a
- * patient from a given municipality, ranked by src/domain/ranking.ts (docs/methods/ranking.md).
+ * National capacity search (vårdförmedling): which units offering a service (or a service declared equivalent to it)
+ * a coordinator should call first for a patient from a given municipality, ranked by src/domain/ranking.ts
+ * (docs/methods/ranking.md). A unit offering an equivalent is a candidate on equal terms, with the capacity report and
+ * waiting-time figures of the service it offers.
  *
  * The candidate data of a service come from the database once and are then kept in memory (SearchCache) until the
  * directory, the computed waiting times or the capacity reports change (their version is read on every search, one
@@ -48,6 +50,8 @@ export type SearchUnit = Pick<Unit, 'hsaId' | 'name' | 'organizationId' | 'regio
 /** A ranked option (src/domain/ranking.ts) with the unit's directory data and the facts behind its forecast. */
 export interface SearchOption extends Omit<RankedOption, 'unit'> {
   unit: SearchUnit;
+  /** the service the unit offers and would provide: the searched one, or a service declared equivalent to it */
+  offeredServiceId: string;
   /** the unit lies in the patient's home region */
   homeRegion: boolean;
   weeklyCapacityForOtherRegions: number | null;
@@ -61,6 +65,8 @@ export type ExclusionCode = 'not_accepting_other_regions' | 'beyond_max_distance
 
 export interface SearchExcluded {
   unit: SearchUnit;
+  /** as in SearchOption: the service whose capacity report the exclusion rests on */
+  offeredServiceId: string;
   distanceKm: number | null;
   reasonCode: ExclusionCode;
   reason: Reason;
@@ -101,6 +107,8 @@ interface Candidate {
   idx: number;
   unit: SearchUnit;
   rankingUnit: { id: string; name: string; regionCode: string };
+  /** the service the unit offers (the searched one, or a declared equivalent); forecast and report are this service's */
+  offeredServiceId: string;
   forecast: { days: number; source: ForecastSource } | null;
   /** the date the stale check is made on for the forecast's data: the computed data's date; null for a reported one */
   forecastDataAsOf: string | null;
@@ -151,9 +159,13 @@ class Geo {
   }
 }
 
+/** A service's names in the catalogue. */
+type ServiceName = repo.ServiceNameRow['name'];
+
 interface Directory {
   version: string;
-  services: Set<string>;
+  /** every service of the catalogue (active or not) by id, with its names */
+  services: Map<string, ServiceName>;
   municipalities: Map<string, repo.MunicipalityRow>;
 }
 
@@ -194,8 +206,8 @@ export class SearchCache {
     if (this.directory === undefined || this.directoryVersion !== directoryVersion) {
       this.directoryVersion = directoryVersion;
       const load = (async () => {
-        const [services, municipalities] = await Promise.all([repo.serviceIds(this.db), repo.allMunicipalities(this.db)]);
-        return { version: directoryVersion, services: new Set(services), municipalities: new Map(municipalities.map((m) => [m.code, m])) };
+        const [services, municipalities] = await Promise.all([repo.serviceNames(this.db), repo.allMunicipalities(this.db)]);
+        return { version: directoryVersion, services: new Map(services.map((x) => [x.id, x.name])), municipalities: new Map(municipalities.map((m) => [m.code, m])) };
       })();
       this.directory = load;
       load.catch(() => {
@@ -279,6 +291,7 @@ function toCandidate(r: repo.SearchCandidateRow, idx: number): Candidate {
     idx,
     unit: { hsaId: r.hsaId, name: r.name, organizationId: r.organizationId, regionCode: r.regionCode, municipalityCode: r.municipalityCode, location: { lat: r.lat, lng: r.lng } },
     rankingUnit: { id: r.hsaId, name: r.name, regionCode: r.regionCode },
+    offeredServiceId: r.offeredServiceId,
     forecast,
     forecastDataAsOf: forecast?.source === 'computed' ? r.computedDataAsOf : null,
     reportValidFrom: r.reportValidFrom,
@@ -293,7 +306,8 @@ function toCandidate(r: repo.SearchCandidateRow, idx: number): Candidate {
 // The use case
 
 /**
- * Search the units offering a service for a patient from a municipality, ranked (docs/methods/ranking.md).
+ * Search the units offering a service, or a service declared equivalent to it, for a patient from a municipality,
+ * ranked (docs/methods/ranking.md); an equivalent option says so in its reasons.
  * For a coordinator (of any region: the patient's region is the municipality's) or an admin. 404 for an unknown service
  * or municipality, 422 for a deadline before today. Units outside the home region whose current report says they take
  * no patients from other regions, and units beyond maxDistanceKm, are listed in `excluded` with the reason.
@@ -379,12 +393,14 @@ export async function searchCapacity(db: Executor, ctx: RequestContext, q: Searc
   });
 
   const ranked = rankSearch([...kept.items.map(optionOf), ...far.items.map(optionOf)], context);
+  const searched = lookups.services.get(q.serviceId)!;
   const options: SearchOption[] = ranked.options.map((r) => {
     const c = byId.get(r.unit.id)!;
     return {
       rank: r.rank,
       tier: r.tier,
       unit: c.unit,
+      offeredServiceId: c.offeredServiceId,
       homeRegion: c.unit.regionCode === homeRegionCode,
       forecastWaitDays: r.forecastWaitDays,
       forecastSource: r.forecastSource,
@@ -401,7 +417,7 @@ export async function searchCapacity(db: Executor, ctx: RequestContext, q: Searc
       stale: r.stale,
       score: r.score,
       trackRecord: track.get(c.unit.hsaId) ?? null,
-      reasons: r.reasons,
+      reasons: c.offeredServiceId === q.serviceId ? r.reasons : withEquivalence(r.reasons, searched, lookups.services.get(c.offeredServiceId), c.offeredServiceId),
     };
   });
 
@@ -409,6 +425,7 @@ export async function searchCapacity(db: Executor, ctx: RequestContext, q: Searc
   const excluded: SearchExcluded[] = [
     ...refused.items.map(({ c, distanceKm }) => ({
       unit: c.unit,
+      offeredServiceId: c.offeredServiceId,
       distanceKm: round1(distanceKm),
       reasonCode: 'not_accepting_other_regions' as const,
       reason: {
@@ -416,7 +433,10 @@ export async function searchCapacity(db: Executor, ctx: RequestContext, q: Searc
         en: `Takes no patients from other regions, according to its capacity report (from ${c.reportValidFrom})`,
       },
     })),
-    ...ranked.excluded.map((e) => ({ unit: byId.get(e.unit.id)!.unit, distanceKm: e.distanceKm, reasonCode: 'beyond_max_distance' as const, reason: e.reason })),
+    ...ranked.excluded.map((e) => {
+      const c = byId.get(e.unit.id)!;
+      return { unit: c.unit, offeredServiceId: c.offeredServiceId, distanceKm: e.distanceKm, reasonCode: 'beyond_max_distance' as const, reason: e.reason };
+    }),
   ]
     .sort((a, b) => (a.distanceKm ?? 0) - (b.distanceKm ?? 0) || compareIds(a.unit.hsaId, b.unit.hsaId))
     .slice(0, limit);
@@ -437,6 +457,19 @@ export async function searchCapacity(db: Executor, ctx: RequestContext, q: Searc
     excludedCount: refused.count + far.count,
     excluded,
   };
+}
+
+/**
+ * The ranking's reasons of an option at a unit offering a declared equivalent, with the equivalence said second (right
+ * after the forecast, which is the equivalent's), in the catalogue's names.
+ */
+function withEquivalence(reasons: Reason[], searched: ServiceName, offered: ServiceName | undefined, offeredServiceId: string): Reason[] {
+  const name = offered ?? { sv: offeredServiceId, en: offeredServiceId };
+  const equivalence: Reason = {
+    sv: `Erbjuder ${name.sv} — deklarerad som likvärdig med ${searched.sv}`,
+    en: `Offers ${name.en} — declared equivalent to ${searched.en}`,
+  };
+  return [...reasons.slice(0, 1), equivalence, ...reasons.slice(1)];
 }
 
 /** The tier of src/domain/ranking.ts (docs/methods/ranking.md, "Tiers"), for picking the first `limit` before ranking them. */

@@ -423,6 +423,7 @@ export const en: Messages = {
       stale: 'Old data',
       staleTitle: 'The data are older than 42 days and may have changed.',
       homeRegion: 'home region',
+      equivalentService: (name: string) => `Equivalent service: ${name}`,
       summary: {
         meets: 'Meets the care guarantee',
         notMeets: 'Does not meet the care guarantee',

@@ -421,6 +421,7 @@ export const sv = {
       stale: 'Gamla uppgifter',
       staleTitle: 'Uppgifterna är äldre än 42 dagar och kan ha ändrats.',
       homeRegion: 'hemregionen',
+      equivalentService: (name: string) => `Likvärdig tjänst: ${name}`,
       summary: {
         meets: 'Klarar vårdgarantin',
         notMeets: 'Klarar inte vårdgarantin',

@@ -382,6 +382,11 @@ function Search({ kase, names, home, onSent }: { kase: Case; names: Names; home:
                             {names.region.get(o.unit.regionCode) ?? o.unit.regionCode}
                             {o.homeRegion ? ` (${c.homeRegion})` : ''}
                           </div>
+                          {o.offeredServiceId !== result.serviceId && (
+                            <div className="hint" data-offered-service={o.offeredServiceId}>
+                              {c.equivalentService(names.service.get(o.offeredServiceId) ?? o.offeredServiceId)}
+                            </div>
+                          )}
                         </Table.HeaderCell>
                         <Table.Cell>
                           {o.forecastWaitDays === null ? (
