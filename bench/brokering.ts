@@ -99,7 +99,9 @@ async function benchSearch(server: RunningServer, token: string) {
   const body = (await sample.json()) as { total: number; options: { forecastSource: string | null }[] };
   let i = 0;
   const requests = [{ method: 'GET', path: paths[0]!, headers, setupRequest: (req: object) => ({ ...req, path: paths[i++ % paths.length] }) }];
-  await autocannon({ url: server.url, connections: 10, duration: 3, requests }); // warm-up: JIT, pool, every service's candidates in memory
+  // Warm-up: every distinct query once (JIT, pools, every service's candidates and every municipality's distances in
+  // memory in every server process), so that the measured runs see the server as it runs day to day.
+  await autocannon({ url: server.url, connections: 10, amount: paths.length * Number(BENCH_WORKERS), requests });
   const loadAverageBefore = Math.round((os.loadavg()[0] ?? 0) * 100) / 100;
   // The measured runs: wrk when installed (bench/wrk.ts), else autocannon; the same paths in the same order.
   const measure = async (list: readonly string[], seconds: number) => {
