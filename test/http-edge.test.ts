@@ -122,3 +122,16 @@ describe.each(targets)('NUL characters on %s', (target) => {
     }
   });
 });
+
+describe('Accept-Encoding', () => {
+  it('takes gzip when it is named with a weight above 0, or covered by * with one', async () => {
+    const { acceptsGzip } = await import('../src/http/response-cache.js');
+    const cases: [string | undefined, boolean][] = [
+      [undefined, false], ['', false], ['identity', false], ['br', false],
+      ['gzip', true], ['GZIP', true], ['gzip, deflate, br', true], ['br;q=1.0, gzip;q=0.8', true], ['x-gzip', false],
+      ['gzip;q=0', false], ['gzip; q=0.0', false], ['*', true], ['*;q=0', false], ['*;q=0.5, gzip;q=0', false], ['gzip;q=0, *', false], ['br, *;q=0.1', true],
+    ];
+    for (const [header, expected] of cases) expect(acceptsGzip(header), String(header)).toBe(expected);
+    expect(acceptsGzip(['br', 'gzip'])).toBe(true);
+  });
+});

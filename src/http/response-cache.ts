@@ -9,7 +9,7 @@ interface Entry {
   contentType: string;
   /** headers the route sets on the answer besides the type and the cache headers (Link, Content-Disposition) */
   headers: Readonly<Record<string, string>>;
-  /** the route is public: the answer may be served before authentication (servePublic) */
+  /** the route is public: the answer may be sent before authentication (publicEntry) */
   public: boolean;
   /** the gzip-compressed body and its ETag, made on the first request that accepts gzip */
   gzip?: { body: Buffer; etag: string } | undefined;
@@ -27,17 +27,20 @@ export interface TextAnswer {
 const GZIP_MIN_BYTES = 1400;
 const JSON_TYPE = 'application/json; charset=utf-8';
 
-/** Whether an Accept-Encoding header takes gzip (a q=0 refuses it). */
+/** Whether an Accept-Encoding header takes gzip: named with a weight above 0, or else covered by `*` with one. */
 export function acceptsGzip(header: string | string[] | undefined): boolean {
   const value = Array.isArray(header) ? header.join(',') : header;
   if (!value) return false;
+  let star: boolean | undefined;
   for (const part of value.split(',')) {
     const [coding, ...params] = part.trim().toLowerCase().split(';');
     if (coding !== 'gzip' && coding !== '*') continue;
     const q = params.map((x) => x.trim()).find((x) => x.startsWith('q='));
-    return q === undefined || Number(q.slice(2)) > 0;
+    const takes = q === undefined || Number(q.slice(2)) > 0;
+    if (coding === 'gzip') return takes;
+    star = takes;
   }
-  return false;
+  return star === true;
 }
 
 /**
