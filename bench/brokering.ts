@@ -16,14 +16,14 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import autocannon, { type Result } from 'autocannon';
+import autocannon from 'autocannon';
 import pg from 'pg';
 import { connect } from '../src/db/connect.js';
 import { addDays } from '../src/domain/calendar.js';
 import { stockholmDay } from '../src/domain/clock.js';
 import { seedDemoWaitingList } from '../src/services/seed/waiting-list-seed.js';
 import { benchLifecycles } from './lifecycles.js';
-import { hasWrk, runWrk } from './wrk.js';
+import { autocannonSummary, hasWrk, runWrk } from './wrk.js';
 import { BENCH_WORKERS, freshPostgres, processTreeCpuSeconds, ROOT, startServer, waitHealthy, type RunningServer } from './server.js';
 
 const DURATION = Number(process.env.BENCH_DURATION ?? 10);
@@ -68,17 +68,6 @@ function cpuSeconds(pid: number | undefined): number | undefined {
   }
 }
 
-function summary(r: Result) {
-  return {
-    requestsPerSecond: Math.round(r.requests.average),
-    latencyMs: { p50: r.latency.p50, p90: r.latency.p90, p97_5: r.latency.p97_5, p99: r.latency.p99, max: r.latency.max },
-    total: r.requests.total,
-    non2xx: r.non2xx,
-    errors: r.errors,
-    timeouts: r.timeouts,
-  };
-}
-
 /** GET /api/v1/search over every service × municipality in turn; every third with a deadline, every fourth with maxDistanceKm. */
 async function benchSearch(server: RunningServer, token: string) {
   const services = ((await (await fetch(`${server.url}/api/v1/services`)).json()) as { items: { id: string; active: boolean }[] }).items.filter((s) => s.active).map((s) => s.id);
@@ -111,7 +100,7 @@ async function benchSearch(server: RunningServer, token: string) {
     else {
       let k = 0;
       const reqs = [{ method: 'GET', path: list[0]!, headers, setupRequest: (req: object) => ({ ...req, path: list[k++ % list.length] }) }];
-      out = { tool: 'autocannon', ...summary(await autocannon({ url: server.url, connections: CONNECTIONS, duration: seconds, requests: reqs })) };
+      out = { ...autocannonSummary(await autocannon({ url: server.url, connections: CONNECTIONS, duration: seconds, requests: reqs })) };
     }
     const c1 = processTreeCpuSeconds(server.child.pid);
     const serverCpuMsPerRequest = c0 === undefined || c1 === undefined || out.total === 0 ? null : Math.round(((c1 - c0) * 1e6) / out.total) / 1000;

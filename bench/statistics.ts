@@ -33,7 +33,7 @@ import { generateBrokeringHistory } from '../src/services/seed/brokering-history
 import { seedDemo } from '../src/services/seed/seed.service.js';
 import { DEMO_EPISODES, seedDemoWaitingList } from '../src/services/seed/waiting-list-seed.js';
 import { computePeriod, computePeriods } from '../src/services/statistics/compute.service.js';
-import { hasWrk, runWrk } from './wrk.js';
+import { autocannonSummary, hasWrk, runWrk } from './wrk.js';
 import { BENCH_WORKERS, freshPostgres, startServer, waitHealthy, type RunningServer } from './server.js';
 
 const DURATION = Number(process.env.BENCH_DURATION ?? 10);
@@ -142,17 +142,7 @@ async function endpoints(server: RunningServer) {
         continue;
       }
       const r = await autocannon({ url, connections: CONNECTIONS, duration: DURATION, headers });
-      measured[name] = {
-        tool: 'autocannon',
-        bytesPerAnswer: r.requests.total > 0 ? Math.round(r.throughput.total / r.requests.total) : null,
-        requestsPerSecond: Math.round(r.requests.average),
-        latencyMs: { p50: r.latency.p50, p90: r.latency.p90, p97_5: r.latency.p97_5, p99: r.latency.p99, max: r.latency.max },
-        total: r.requests.total,
-        non2xx: r.non2xx,
-        errors: r.errors,
-        timeouts: r.timeouts,
-        loadAverageBefore,
-      };
+      measured[name] = { ...autocannonSummary(r), loadAverageBefore };
     }
     out[path] = measured;
   }

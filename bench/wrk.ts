@@ -8,6 +8,7 @@ import { execFile, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import type { Result } from 'autocannon';
 
 export function hasWrk(): boolean {
   if (process.env.BENCH_LOAD_GENERATOR === 'autocannon') return false;
@@ -82,4 +83,18 @@ export async function runWrk(opts: { url: string; connections: number; seconds: 
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/** An autocannon run in the shape the benchmarks print (autocannon has no p95: p90 and p97.5 bracket it). */
+export function autocannonSummary(r: Result) {
+  return {
+    tool: 'autocannon' as const,
+    requestsPerSecond: Math.round(r.requests.average),
+    latencyMs: { p50: r.latency.p50, p90: r.latency.p90, p97_5: r.latency.p97_5, p99: r.latency.p99, max: r.latency.max },
+    total: r.requests.total,
+    bytesPerAnswer: r.requests.total > 0 ? Math.round(r.throughput.total / r.requests.total) : null,
+    non2xx: r.non2xx,
+    errors: r.errors,
+    timeouts: r.timeouts,
+  };
 }
