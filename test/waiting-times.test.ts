@@ -178,8 +178,9 @@ describe.each(targets)('computed waiting times on %s', (target) => {
     });
     expect(put.statusCode, put.body).toBeLessThan(300);
     expect(unitRow((await rowsOf(`service=${w.serviceId}`)).items, B).reportedExpectedWaitDays).toBe(33);
+    // written later than every report so far (the reports of beforeAll carry the database's real time)
     await sql`INSERT INTO capacity_reports (unit_hsa_id, service_id, valid_from, expected_wait_days, weekly_capacity_for_other_regions, accepts_other_regions, reported_by, reported_at)
-              VALUES (${B}, ${w.serviceId}, ${TODAY}::date, 34, 1, true, 'another instance', '2026-11-26T10:30:00Z')`.execute(t.database.db);
+              VALUES (${B}, ${w.serviceId}, ${TODAY}::date, 34, 1, true, 'another instance', (SELECT max(reported_at) FROM capacity_reports) + interval '1 second')`.execute(t.database.db);
     const started = Date.now();
     let seen: number | null = null;
     while (Date.now() - started < 5000 && seen !== 34) {
