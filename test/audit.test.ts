@@ -1,17 +1,26 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
 import { startTestApp, type TestApp } from './helpers/app.js';
-import { targets } from './helpers/db.js';
+import { targets, type TestTarget } from './helpers/db.js';
+
+/**
+ * A test app for the describe block it is called in (handed to `use` once started) and one audited write through it:
+ * creating an organisation as an admin.
+ */
+function auditedApp(target: TestTarget, use: (t: TestApp) => void) {
+  let t: TestApp | undefined;
+  beforeAll(async () => {
+    t = await startTestApp(target);
+    use(t);
+  });
+  afterAll(async () => t?.close());
+  return async (name: string, organizationNumber: string) =>
+    t!.app.inject({ method: 'POST', url: '/api/v1/organizations', headers: await t!.auth({ roles: ['admin'], subject: 'admin-1' }), payload: { name, organizationNumber, kind: 'private' } });
+}
 
 describe.each(targets)('audit log on %s', (target) => {
   let t: TestApp;
-  beforeAll(async () => {
-    t = await startTestApp(target);
-  });
-  afterAll(async () => t?.close());
-
-  const createOrg = async (name: string, organizationNumber: string) =>
-    t.app.inject({ method: 'POST', url: '/api/v1/organizations', headers: await t.auth({ roles: ['admin'], subject: 'admin-1' }), payload: { name, organizationNumber, kind: 'private' } });
+  const createOrg = auditedApp(target, (app) => (t = app));
 
   it('writes an event in the same transaction as the change, and none when the change fails', async () => {
     const before = await t.database.db.selectFrom('audit_events').select(sql<number>`COALESCE(max(pos), 0)::int`.as('n')).executeTakeFirstOrThrow();
@@ -85,13 +94,7 @@ describe.each(targets)('audit log on %s', (target) => {
 
 describe.each(targets)('audit chains on %s, a deleted tail', (target) => {
   let t: TestApp;
-  beforeAll(async () => {
-    t = await startTestApp(target);
-  });
-  afterAll(async () => t?.close());
-
-  const createOrg = async (name: string, organizationNumber: string) =>
-    t.app.inject({ method: 'POST', url: '/api/v1/organizations', headers: await t.auth({ roles: ['admin'], subject: 'admin-1' }), payload: { name, organizationNumber, kind: 'private' } });
+  const createOrg = auditedApp(target, (app) => (t = app));
 
   it('verify sees the last event of a chain deleted behind the service’s back (the chain’s head still names it)', async () => {
     const admin = await t.auth({ roles: ['admin'] });

@@ -15,8 +15,7 @@ interface Entry {
   gzip?: { body: Buffer; etag: string } | undefined;
 }
 
-/** What a route's compute gives: JSON data in the route's response shape, or a text body of its own type. */
-export type CachedAnswer = unknown;
+/** What a route's compute gives for a text answer (the other kind is JSON data in the route's response shape). */
 export interface TextAnswer {
   text: string;
   contentType: string;
@@ -107,7 +106,7 @@ export class VersionedResponseCache {
    * with its content type and headers. Every header of the answer must come through here: a kept answer may be sent by
    * publicEntry's fast path, which runs none of the route's code.
    */
-  async reply(request: FastifyRequest, reply: FastifyReply, compute: () => Promise<CachedAnswer>, opts?: { headers: Record<string, string> }): Promise<FastifyReply>;
+  async reply(request: FastifyRequest, reply: FastifyReply, compute: () => Promise<unknown>, opts?: { headers: Record<string, string> }): Promise<FastifyReply>;
   async reply(request: FastifyRequest, reply: FastifyReply, compute: () => Promise<TextAnswer>, opts: { text: true }): Promise<FastifyReply>;
   async reply(request: FastifyRequest, reply: FastifyReply, compute: () => Promise<unknown>, opts?: { text?: true; headers?: Record<string, string> }): Promise<FastifyReply> {
     const key = request.url;
