@@ -64,6 +64,27 @@ describe.each(targets)('brokering under concurrency on %s', (target) => {
     expect(events.rows[0]!.n).toBe(1);
   });
 
+  it('simultaneous answers to every request of one case: each is written once, none is lost (lost races run again, then queue for the lock)', async () => {
+    const units = (await sql<{ hsa_id: string; organization_id: string }>`
+      SELECT u.hsa_id, u.organization_id FROM unit_services us JOIN units u ON u.hsa_id = us.unit_hsa_id
+       WHERE us.service_id = ${f.serviceId} AND u.active AND u.region_code <> '01' ORDER BY u.hsa_id LIMIT 8`.execute(t.database.db)).rows;
+    expect(units.length).toBeGreaterThanOrEqual(3);
+    const { caseId, requestIds } = await openWithRequests(units.map((u) => u.hsa_id));
+    const providers = await Promise.all(units.map((u) => t.auth({ roles: ['provider'], organizationId: u.organization_id })));
+    // every request answered five times at once: accepted (even) or declined (odd)
+    const answers = await Promise.all(requestIds.flatMap((id, i) => Array.from({ length: 5 }, () =>
+      (i % 2 === 0 ? post(`/requests/${id}/accept`, providers[i]!, { offeredDate: '2026-12-01' }) : post(`/requests/${id}/decline`, providers[i]!, { reasonCode: 'no_capacity' })))));
+    expect(statuses(answers)).toEqual({ 200: units.length, 409: units.length * 4 });
+    const rows = await t.database.db.selectFrom('requests').select(['id', 'status', 'version']).where('case_id', '=', caseId).execute();
+    expect(Object.fromEntries(rows.map((r) => [r.id, [r.status, r.version]]))).toEqual(Object.fromEntries(requestIds.map((id, i) => [id, [i % 2 === 0 ? 'accepted' : 'declined', 2]])));
+    const c = await t.database.db.selectFrom('cases').select(['status']).where('id', '=', caseId).executeTakeFirstOrThrow();
+    expect(c.status).toBe('offered');
+    const events = await sql<{ action: string; n: number }>`SELECT action, count(*)::int AS n FROM audit_events WHERE entity_id = ${caseId} AND action IN ('request.accept', 'request.decline') GROUP BY action ORDER BY action`.execute(t.database.db);
+    expect(events.rows).toEqual([{ action: 'request.accept', n: Math.ceil(units.length / 2) }, { action: 'request.decline', n: Math.floor(units.length / 2) }]);
+    const outbox = await sql<{ n: number }>`SELECT count(*)::int AS n FROM outbox_events WHERE case_id = ${caseId}::uuid AND type IN ('request.accepted', 'request.declined')`.execute(t.database.db);
+    expect(outbox.rows[0]!.n).toBe(units.length);
+  });
+
   it('the database itself refuses a second chosen request and a second open request to one unit', async () => {
     const { caseId, requestIds } = await openWithRequests([f.unitA.hsaId, f.unitB.hsaId]);
     await sql`UPDATE requests SET status = 'chosen', offered_date = '2026-12-01' WHERE id = ${requestIds[0]}`.execute(t.database.db);

@@ -1,5 +1,6 @@
 import { sql, type Selectable, type Updateable } from 'kysely';
 import type { Executor } from '../services/context.js';
+import { guardHolds } from './atomic.js';
 import type { CaseRow, CasePreferences, RequestsTable, ServicesTable } from './schema.js';
 
 /** A case as stored (patient fields still encrypted). */
@@ -31,13 +32,18 @@ export interface NewCase {
 
 /** Insert a new case; returns it as stored (the answer is built from it: no second read). */
 export async function insertCase(db: Executor, c: NewCase): Promise<StoredCase> {
+  return insertCaseQuery(db, c).executeTakeFirstOrThrow();
+}
+
+/** The insert of a new case, returning it as stored: also the guard of opening a case atomically (ADR 0016). */
+export function insertCaseQuery(db: Executor, c: NewCase) {
   return db.insertInto('cases').values({
     id: c.id, region_code: c.regionCode, service_id: c.serviceId, guarantee_kind: c.guaranteeKind, clock_start: c.clockStart, deadline: c.deadline,
     status: 'open', origin: c.origin, patient_lookup: c.patientLookup, patient_identity_enc: c.patientIdentityEnc, patient_name_enc: c.patientNameEnc,
     patient_phone_enc: c.patientPhoneEnc, patient_kind: c.patientKind, patient_birth_year: c.patientBirthYear, patient_sex: c.patientSex,
     home_municipality: c.homeMunicipality, preferences: JSON.stringify(c.preferences), waiting_record_id: c.waitingRecordId, opened_by: c.openedBy,
     opened_at: c.at, updated_at: c.at,
-  }).returningAll().executeTakeFirstOrThrow();
+  }).returningAll();
 }
 
 /** What opening a case checks in the directory, in one round trip: the service and the home municipality (null fields when unknown). */
@@ -62,7 +68,7 @@ export async function openCaseLookups(db: Executor, serviceId: string, municipal
  * look-ups depend only on fields of the case that never change (service, home municipality, region), so reading them
  * in the lock's statement is the same as reading them just before it.
  */
-export async function lockCaseForRequest(db: Executor, caseId: string, unitHsaId: string | null, today: string) {
+export async function lockCaseForRequest(db: Executor, caseId: string, unitHsaId: string | null, today: string, lock = true) {
   const r = await sql<StoredCase & {
     u_hsa_id: string | null; u_name: string | null; u_organization_id: string | null; u_region_code: string | null; u_lat: number | null; u_lng: number | null;
     u_active: boolean | null; u_offered_service_id: string | null; cr_valid_from: string | null; cr_expected_wait_days: number | null; cr_accepts_other_regions: boolean | null;
@@ -85,7 +91,7 @@ export async function lockCaseForRequest(db: Executor, caseId: string, unitHsaId
        WHERE x.unit_hsa_id = u.hsa_id AND x.service_id = os.service_id AND x.valid_from <= ${today}::date ORDER BY x.valid_from DESC LIMIT 1) cr ON true
      LEFT JOIN municipalities m ON m.code = c.home_municipality
      WHERE c.id = ${caseId}::uuid
-     FOR UPDATE OF c`.execute(db);
+     ${lock ? sql`FOR UPDATE OF c` : sql``}`.execute(db);
   const row = r.rows[0];
   if (!row) return undefined;
   const { u_hsa_id, u_name, u_organization_id, u_region_code, u_lat, u_lng, u_active, u_offered_service_id, cr_valid_from, cr_expected_wait_days, cr_accepts_other_regions, home_lat, home_lng, home_forecast_days, ...c } = row;
@@ -101,6 +107,9 @@ export async function lockCaseForRequest(db: Executor, caseId: string, unitHsaId
   };
 }
 
+/** Every change to a case or one of its requests moves the case's change_seq on (ADR 0016: the atomic writes' guard). */
+const moved = sql<number>`change_seq + 1`;
+
 /** The case, locked for the rest of the transaction when `lock` (every change to a case or its requests locks the case first). */
 export async function findCase(db: Executor, id: string, lock = false): Promise<StoredCase | undefined> {
   let q = db.selectFrom('cases').selectAll().where('id', '=', id);
@@ -113,11 +122,6 @@ export async function findCaseOfRequest(db: Executor, requestId: string, lock = 
   let q = db.selectFrom('cases').selectAll().where('id', '=', (eb) => eb.selectFrom('requests').select('case_id').where('requests.id', '=', requestId));
   if (lock) q = q.forUpdate();
   return q.executeTakeFirst();
-}
-
-/** Change a case's fields and move its version on; returns the case as stored afterwards (the answer is built from it). */
-export async function updateCaseReturning(db: Executor, id: string, set: Omit<Updateable<CaseRow>, 'id' | 'version' | 'preferences' | 'updated_at'>, at: string): Promise<StoredCase> {
-  return db.updateTable('cases').set({ ...set, updated_at: at, version: sql<number>`version + 1` }).where('id', '=', id).returningAll().executeTakeFirstOrThrow();
 }
 
 export interface CaseListFilter {
@@ -166,18 +170,12 @@ const requestValues = (r: NewRequest) => ({
   respond_by: r.respondBy, search_snapshot: JSON.stringify(r.searchSnapshot),
 });
 
-/** Insert a request and move its case on (status, version), in one statement; returns the request as stored and the case's new version. */
-export async function insertRequestMovingCase(db: Executor, r: NewRequest & { unitName: string }, caseSet: { status: CaseRow['status'] }, at: string): Promise<{ request: StoredRequest; caseVersion: number }> {
-  const row = await db.with('inserted', (d) => d.insertInto('requests').values(requestValues(r)).returning(['version']))
-    .updateTable('cases').set({ ...caseSet, updated_at: at, version: sql<number>`version + 1` }).where('id', '=', r.caseId)
-    .returning(['version', sql<number>`(SELECT version FROM inserted)`.as('request_version')]).executeTakeFirstOrThrow();
+/** A request as stored right after its insert (insertRequestQuery): version 1, the column's default. */
+export function newStoredRequest(r: NewRequest & { unitName: string }): StoredRequest {
   return {
-    caseVersion: row.version,
-    request: {
-      id: r.id, case_id: r.caseId, unit_hsa_id: r.unitHsaId, organization_id: r.organizationId, status: 'pending', version: row.request_version, sent_by: r.sentBy,
-      sent_at: new Date(r.sentAt), respond_by: new Date(r.respondBy), answered_by: null, answered_at: null, offered_date: null, decline_reason: null,
-      decline_comment: null, closed_at: null, search_snapshot: r.searchSnapshot, unit_name: r.unitName,
-    },
+    id: r.id, case_id: r.caseId, unit_hsa_id: r.unitHsaId, organization_id: r.organizationId, status: 'pending', version: 1, sent_by: r.sentBy,
+    sent_at: new Date(r.sentAt), respond_by: new Date(r.respondBy), answered_by: null, answered_at: null, offered_date: null, decline_reason: null,
+    decline_comment: null, closed_at: null, search_snapshot: r.searchSnapshot, unit_name: r.unitName,
   };
 }
 
@@ -194,12 +192,15 @@ export async function updateRequestAndCase(
 ): Promise<{ requestVersion: number; case: StoredCase | undefined }> {
   const changeRequest = (d: Pick<Executor, 'updateTable'>) => d.updateTable('requests').set({ ...set, version: sql<number>`version + 1` }).where('id', '=', request.id).where('version', '=', request.version);
   if (!caseChange) {
-    const r = await changeRequest(db).returning('version').executeTakeFirst();
+    // the case itself is not changed, but its change_seq moves on (ADR 0016)
+    const r = await db.with('changed', (d) => changeRequest(d).returning(['version', 'case_id']))
+      .updateTable('cases').set({ change_seq: moved }).where('id', '=', (eb) => eb.selectFrom('changed').select('case_id'))
+      .returning(sql<number>`(SELECT version FROM changed)`.as('request_version')).executeTakeFirst();
     if (!r) throw new Error(`request ${request.id} changed under its case's lock`);
-    return { requestVersion: r.version, case: undefined };
+    return { requestVersion: r.request_version, case: undefined };
   }
   const row = await db.with('changed', (d) => changeRequest(d).returning('version'))
-    .updateTable('cases').set({ ...caseChange.set, updated_at: caseChange.at, version: sql<number>`version + 1` }).where('id', '=', caseChange.id)
+    .updateTable('cases').set({ ...caseChange.set, updated_at: caseChange.at, version: sql<number>`version + 1`, change_seq: moved }).where('id', '=', caseChange.id)
     .returningAll().returning(sql<number | null>`(SELECT version FROM changed)`.as('request_version')).executeTakeFirstOrThrow();
   const { request_version, ...c } = row;
   if (request_version === null) throw new Error(`request ${request.id} changed under its case's lock`);
@@ -217,7 +218,7 @@ export async function settleRequests(db: Executor, caseId: string, at: string, c
     .where('case_id', '=', caseId)
     .where((eb) => (chosenId === undefined ? eb('status', 'in', ['pending', 'accepted']) : eb.or([eb('id', '=', chosenId), eb('status', 'in', ['pending', 'accepted'])])))
     .returning('id'))
-    .updateTable('cases').set({ ...caseSet, updated_at: at, version: sql<number>`version + 1` }).where('id', '=', caseId)
+    .updateTable('cases').set({ ...caseSet, updated_at: at, version: sql<number>`version + 1`, change_seq: moved }).where('id', '=', caseId)
     .returningAll().returning(sql<number>`(SELECT count(*) FROM changed)::int`.as('changed_requests')).executeTakeFirstOrThrow();
   const { changed_requests, ...c } = row;
   return { case: c as StoredCase, changedRequests: changed_requests };
@@ -267,4 +268,72 @@ export async function findEpisode(db: Executor, regionCode: string, recordId: st
 export async function caseAuditEvents(db: Executor, caseId: string) {
   return db.selectFrom('audit_events').select(['pos', 'id', 'occurred_at', 'actor_subject', 'actor_roles', 'actor_region_code', 'actor_organization_id', 'actor_unit_hsa_id', 'action', 'outcome', 'details'])
     .where('entity_type', '=', 'case').where('entity_id', '=', caseId).orderBy('pos').execute();
+}
+
+/* ---- ADR 0016: one read and one atomic write per use case (src/services/atomic-write.ts) ---- */
+
+/**
+ * A case and its requests (with their units' names, in the order requestsOfCase gives), in one statement and without
+ * a lock: by the case's id, or by the id of one of its requests. Undefined when there is no such case.
+ */
+export async function caseWithRequests(db: Executor, by: { caseId: string } | { requestId: string }): Promise<{ c: StoredCase; requests: StoredRequest[] } | undefined> {
+  const which = 'caseId' in by ? sql`${by.caseId}::uuid` : sql`(SELECT case_id FROM requests WHERE id = ${by.requestId}::uuid)`;
+  const r = await sql<Record<string, unknown>>`
+    SELECT c.*, r.id AS req__id, r.case_id AS req__case_id, r.unit_hsa_id AS req__unit_hsa_id, r.organization_id AS req__organization_id,
+      r.status AS req__status, r.version AS req__version, r.sent_by AS req__sent_by, r.sent_at AS req__sent_at, r.respond_by AS req__respond_by,
+      r.answered_by AS req__answered_by, r.answered_at AS req__answered_at, r.offered_date AS req__offered_date, r.decline_reason AS req__decline_reason,
+      r.decline_comment AS req__decline_comment, r.closed_at AS req__closed_at, r.search_snapshot AS req__search_snapshot, u.name AS req__unit_name
+    FROM cases c LEFT JOIN requests r ON r.case_id = c.id LEFT JOIN units u ON u.hsa_id = r.unit_hsa_id
+    WHERE c.id = ${which}
+    ORDER BY r.sent_at, r.id`.execute(db);
+  if (r.rows.length === 0) return undefined;
+  let c: StoredCase | undefined;
+  const requests: StoredRequest[] = [];
+  for (const row of r.rows) {
+    const caseFields: Record<string, unknown> = {};
+    const requestFields: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(row)) {
+      if (k.startsWith('req__')) requestFields[k.slice(5)] = v;
+      else caseFields[k] = v;
+    }
+    c ??= caseFields as StoredCase;
+    if (requestFields.id !== null) requests.push(requestFields as StoredRequest);
+  }
+  return { c: c!, requests };
+}
+
+/**
+ * The guard of an atomic write on a case as read: changes the case (its version moves on) — or, without `change`,
+ * only moves change_seq on — if change_seq is still as read, and returns the case as written; else no row.
+ */
+export function guardCase(db: Executor, c: Pick<StoredCase, 'id' | 'change_seq'>, change?: { set: CaseSet; at: string }) {
+  return db.updateTable('cases')
+    .set(change ? { ...change.set, updated_at: change.at, version: sql<number>`version + 1`, change_seq: moved } : { change_seq: moved })
+    .where('id', '=', c.id).where('change_seq', '=', c.change_seq).returningAll();
+}
+
+/** Insert a request, written only when the guard holds; returns its id. */
+export function insertRequestQuery(r: NewRequest) {
+  return sql`INSERT INTO requests (id, case_id, unit_hsa_id, organization_id, status, sent_by, sent_at, respond_by, search_snapshot)
+    SELECT x.id, x.case_id, x.unit_hsa_id, x.organization_id, x.status, x.sent_by, x.sent_at, x.respond_by, x.search_snapshot
+    FROM jsonb_populate_record(NULL::requests, ${JSON.stringify({ ...requestValues(r), search_snapshot: r.searchSnapshot })}::jsonb) AS x
+    WHERE ${guardHolds} RETURNING id`;
+}
+
+/** Change a request as read (its version must still be `version`), written only when the guard holds; returns its id. */
+export function changeRequestQuery(db: Executor, request: { id: string; version: number }, set: RequestSet) {
+  return db.updateTable('requests').set({ ...set, version: sql<number>`version + 1` })
+    .where('id', '=', request.id).where('version', '=', request.version).where(guardHolds).returning('id');
+}
+
+/**
+ * Every open (pending or accepted) request of a case withdrawn but `chosenId`, which becomes chosen; written only
+ * when the guard holds; returns the ids of the requests changed.
+ */
+export function settleRequestsQuery(db: Executor, caseId: string, at: string, chosenId: string | undefined) {
+  return db.updateTable('requests')
+    .set({ status: chosenId === undefined ? 'withdrawn' : sql`CASE WHEN id = ${chosenId}::uuid THEN 'chosen' ELSE 'withdrawn' END`, closed_at: at, version: sql<number>`version + 1` })
+    .where('case_id', '=', caseId)
+    .where((eb) => (chosenId === undefined ? eb('status', 'in', ['pending', 'accepted']) : eb.or([eb('id', '=', chosenId), eb('status', 'in', ['pending', 'accepted'])])))
+    .where(guardHolds).returning('id');
 }

@@ -103,7 +103,7 @@ export async function connect(url: string, opts: ConnectOptions = {}): Promise<D
 }
 
 /** Statements longer than this, or beyond this many per connection, are sent unnamed (parsed and planned each time). */
-const PREPARED_MAX_TEXT = 1500;
+const PREPARED_MAX_TEXT = 4000;
 const PREPARED_MAX_PER_CONNECTION = 300;
 
 /**

@@ -296,6 +296,8 @@ export interface CaseRow {
   end_reason: string | null;
   end_comment: string | null;
   ended_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+  /** moves on with every change to the case or one of its requests (ADR 0016); not shown outside */
+  change_seq: Generated<number>;
 }
 export type CasesTable = CaseRow;
 

@@ -40,3 +40,14 @@ export const genesisOf = (chain: number): string => (chain === 1 ? 'genesis' : `
 export function chainInput(prevHash: string, event: AuditRecord): string {
   return `${prevHash}\n${canonicalJson(event)}`;
 }
+
+/**
+ * The hashed text of an event around its position in the chain, for a chain appended to by the database (ADR 0016):
+ * `chainInput(prev, { ...event, seq })` is `${prev}\n${prefix}${seq}${suffix}`. "seq" is the last key of an event's
+ * canonical JSON (every other key sorts before it), so the position is the last value.
+ */
+export function chainInputParts(event: Omit<AuditRecord, 'seq'>): { prefix: string; suffix: string } {
+  const text = canonicalJson({ ...event, seq: 0 });
+  if (!text.endsWith(',"seq":0}')) throw new Error('an audit event has a key that sorts after "seq"');
+  return { prefix: text.slice(0, -2), suffix: '}' };
+}

@@ -1,8 +1,8 @@
 import crypto from 'node:crypto';
 import { sql } from 'kysely';
-import type { Kysely, Transaction } from 'kysely';
+import type { Kysely, RawBuilder, Transaction } from 'kysely';
 import type { DB } from '../db/schema.js';
-import { AUDIT_CHAINS, chainInput, genesisOf, type AuditRecord } from '../domain/audit.js';
+import { AUDIT_CHAINS, chainInput, chainInputParts, genesisOf, type AuditRecord } from '../domain/audit.js';
 import { stockholmDay } from '../domain/clock.js';
 import { invalid } from '../domain/errors.js';
 import { parsePatientIdentity } from '../domain/patient-identity.js';
@@ -23,48 +23,48 @@ const sha256 = (s: string): string => crypto.createHash('sha256').update(s).dige
 
 /**
  * Append one event to an audit chain inside the caller's transaction, so the event and the change it records commit
- * or roll back together. Appends to one chain are serialised by a row lock on its head (ADR 0004, 0014).
+ * or roll back together. Appends to one chain are serialised by a row lock on its head (ADR 0004, 0014, 0016).
  */
 export async function recordAudit(trx: Executor, ctx: RequestContext, input: AuditInput): Promise<void> {
   await recordAudits(trx, ctx, [input]);
 }
 
-/** The events chained on a head: the rows to insert and the new head. */
-function chain(ctx: RequestContext, chainId: number, inputs: readonly AuditInput[], head: { seq: number; hash: string }) {
+/**
+ * One event as audit_append (migration 0017) takes it: its row (the columns of audit_events but chain, seq, prev_hash
+ * and hash) with the hashed text around its position in the chain; the database links it to the head as it is.
+ */
+function appendRow(ctx: RequestContext, chainId: number, input: AuditInput, occurredAt: string) {
   const p = ctx.principal;
+  const event: Omit<AuditRecord, 'seq'> = {
+    id: crypto.randomUUID(),
+    chain: chainId === 1 ? undefined : chainId,
+    occurredAt,
+    actorSubject: p.subject,
+    actorRoles: [...p.roles],
+    actorRegionCode: p.regionCode ?? null,
+    actorOrganizationId: p.organizationId ?? null,
+    actorUnitHsaId: p.unitHsaId ?? null,
+    action: input.action,
+    entityType: input.entityType,
+    entityId: input.entityId ?? null,
+    outcome: input.outcome ?? 'success',
+    requestId: ctx.requestId,
+    patientRef: input.patientRef ?? null,
+    details: JSON.parse(JSON.stringify(input.details ?? {})) as Record<string, unknown>,
+  };
+  const { prefix, suffix } = chainInputParts(event);
+  return {
+    id: event.id, occurred_at: event.occurredAt, actor_subject: event.actorSubject, actor_roles: event.actorRoles, actor_region_code: event.actorRegionCode,
+    actor_organization_id: event.actorOrganizationId, actor_unit_hsa_id: event.actorUnitHsaId, action: event.action, entity_type: event.entityType,
+    entity_id: event.entityId, outcome: event.outcome, request_id: event.requestId, patient_ref: event.patientRef, details: event.details,
+    hash_prefix: prefix, hash_suffix: suffix,
+  };
+}
+
+/** The audit events of one statement as the JSON text audit_append takes. */
+export function auditAppendJson(ctx: RequestContext, chainId: number, inputs: readonly AuditInput[]): string {
   const occurredAt = ctx.clock.now().toISOString();
-  let seq = head.seq;
-  let prev = head.hash;
-  const rows = inputs.map((input) => {
-    const event: AuditRecord = {
-      id: crypto.randomUUID(),
-      chain: chainId === 1 ? undefined : chainId,
-      seq: ++seq,
-      occurredAt,
-      actorSubject: p.subject,
-      actorRoles: [...p.roles],
-      actorRegionCode: p.regionCode ?? null,
-      actorOrganizationId: p.organizationId ?? null,
-      actorUnitHsaId: p.unitHsaId ?? null,
-      action: input.action,
-      entityType: input.entityType,
-      entityId: input.entityId ?? null,
-      outcome: input.outcome ?? 'success',
-      requestId: ctx.requestId,
-      patientRef: input.patientRef ?? null,
-      details: JSON.parse(JSON.stringify(input.details ?? {})) as Record<string, unknown>,
-    };
-    const hash = sha256(chainInput(prev, event));
-    const row = {
-      chain: chainId, seq: event.seq, id: event.id, occurred_at: event.occurredAt, actor_subject: event.actorSubject, actor_roles: event.actorRoles,
-      actor_region_code: event.actorRegionCode, actor_organization_id: event.actorOrganizationId, actor_unit_hsa_id: event.actorUnitHsaId,
-      action: event.action, entity_type: event.entityType, entity_id: event.entityId, outcome: event.outcome, request_id: event.requestId,
-      patient_ref: event.patientRef, details: JSON.stringify(event.details), prev_hash: prev, hash,
-    };
-    prev = hash;
-    return row;
-  });
-  return { rows, head: { seq, hash: prev } };
+  return JSON.stringify(inputs.map((input) => appendRow(ctx, chainId, input, occurredAt)));
 }
 
 /**
@@ -72,12 +72,10 @@ function chain(ctx: RequestContext, chainId: number, inputs: readonly AuditInput
  * holds — the first free one from a starting point chosen at random per process, so that several instances mostly
  * keep to different chains — and gives it back when it ends; audited writes of one instance therefore never wait for
  * each other's commit. With all chains taken (more open audited transactions than chains) one is shared: the database
- * serialises the appends on it. For each chain the process remembers the head its latest append wrote: the guess the
- * next append chains on (ADR 0012), which the database checks.
+ * serialises the appends on it (audit_append locks the chain's head).
  */
-class Chains {
+export class Chains {
   private readonly taken = new Map<number, number>();
-  private readonly expected = new Map<number, { seq: number; hash: string }>();
   private readonly start = crypto.randomInt(AUDIT_CHAINS);
   private turn = crypto.randomInt(AUDIT_CHAINS) + 1;
 
@@ -112,62 +110,35 @@ class Chains {
     if (n <= 1) this.taken.delete(c);
     else this.taken.set(c, n - 1);
   }
-
-  guess(c: number): { seq: number; hash: string } | undefined {
-    return this.expected.get(c);
-  }
-
-  wrote(c: number, head: { seq: number; hash: string }): void {
-    this.expected.set(c, head);
-  }
 }
-const chains = new Chains();
+/** This process's chains (one per process: the ones its open writes hold). */
+export const chains = new Chains();
 
-const AUDIT_COLUMNS = sql.raw('chain, seq, id, occurred_at, actor_subject, actor_roles, actor_region_code, actor_organization_id, actor_unit_hsa_id, action, entity_type, entity_id, outcome, request_id, patient_ref, details, prev_hash, hash');
 const OUTBOX_COLUMNS = sql.raw('id, type, case_id, region_code, organization_id, payload, occurred_at');
 /** Rows as one JSON array (for jsonb_populate_recordset); the columns that hold JSON text are spliced in as JSON. */
 const jsonRows = <T extends object>(rows: readonly T[], jsonColumn: string): string =>
   `[${rows.map((r) => { const { [jsonColumn]: j, ...rest } = r as Record<string, unknown>; return `${JSON.stringify(rest).slice(0, -1)},${JSON.stringify(jsonColumn)}:${j as string}}`; }).join(',')}]`;
 
+/** INSERT of the outbox events (from one JSON array parameter), for a WITH clause; `when` is the condition they are written on. */
+export const outboxInsert = (events: readonly OutboxRow[], when: RawBuilder<boolean> = sql<boolean>`true`) => sql`
+  INSERT INTO outbox_events (${OUTBOX_COLUMNS}) SELECT ${OUTBOX_COLUMNS} FROM jsonb_populate_recordset(NULL::outbox_events, ${jsonRows(events, 'payload')}::jsonb) WHERE ${when}`;
+
 /**
- * Append several events at once, chained in order on one chain, with the use case's outbox events (if any). The chain
- * head's row lock is held until the transaction ends, so call this last (auditedTransaction does). `chainId` is the
- * chain the caller's transaction holds (auditedTransaction takes one for the whole transaction); without it the next
- * chain in turn is used.
- *
- * Usually one round trip (ADR 0012): the events are chained on the head this process expects, and one statement locks
- * the head, moves it only if it still is the expected one, and inserts the events (and outbox events) only then. When
- * the guess was wrong, that statement has changed nothing but has locked the head and read it: the events are chained
- * again on the real head and written by a second statement. Either way every event's hash links to the head it follows.
+ * Append several events at once, chained in order on one chain, with the use case's outbox events (if any), in one
+ * statement: audit_append (migration 0017) locks the chain's head, links the events to it and moves it. The head's row
+ * lock is held until the transaction ends, so call this last (auditedTransaction does). `chainId` is the chain the
+ * caller's transaction holds (auditedTransaction takes one for the whole transaction); without it the next chain in
+ * turn is used.
  */
 export async function recordAudits(trx: Executor, ctx: RequestContext, inputs: readonly AuditInput[], events: readonly OutboxRow[] = [], chainId?: number): Promise<void> {
   if (inputs.length === 0) {
     if (events.length > 0) await trx.insertInto('outbox_events').values([...events]).execute();
     return;
   }
-  if (chainId === undefined) return recordAudits(trx, ctx, inputs, events, chains.next());
-  const guess = chains.guess(chainId) ?? { seq: -1, hash: '' }; // no guess: the first statement only locks and reads the head
-  const first = chain(ctx, chainId, inputs, guess);
-  chains.wrote(chainId, first.head); // the next append on this chain (maybe already waiting for this one's lock) chains on this one
-  const written = sql`EXISTS (SELECT 1 FROM head WHERE head.seq = ${first.head.seq} AND head.hash = ${first.head.hash})`;
-  const moved = sql`seq = ${guess.seq} AND hash = ${guess.hash}`;
-  const r = await sql<{ seq: number; hash: string }>`
-    WITH head AS (
-      UPDATE audit_head SET seq = CASE WHEN ${moved} THEN ${first.head.seq} ELSE seq END, hash = CASE WHEN ${moved} THEN ${first.head.hash} ELSE hash END
-      WHERE id = ${chainId} RETURNING seq, hash),
-    appended AS (
-      INSERT INTO audit_events (${AUDIT_COLUMNS}) SELECT ${AUDIT_COLUMNS} FROM jsonb_populate_recordset(NULL::audit_events, ${jsonRows(first.rows, 'details')}::jsonb) WHERE ${written}),
-    outboxed AS (
-      INSERT INTO outbox_events (${OUTBOX_COLUMNS}) SELECT ${OUTBOX_COLUMNS} FROM jsonb_populate_recordset(NULL::outbox_events, ${jsonRows(events, 'payload')}::jsonb) WHERE ${written})
-    SELECT seq, hash FROM head`.execute(trx);
-  const head = r.rows[0]!;
-  if (Number(head.seq) === first.head.seq && head.hash === first.head.hash) return;
-  // The guess was stale; this transaction now holds the head's lock, and the head is as read.
-  const second = chain(ctx, chainId, inputs, { seq: Number(head.seq), hash: head.hash });
-  chains.wrote(chainId, second.head);
-  const appended = trx.with('appended', (db) => db.insertInto('audit_events').values(second.rows));
-  if (events.length === 0) await appended.updateTable('audit_head').set(second.head).where('id', '=', chainId).execute();
-  else await appended.with('outboxed', (db) => db.insertInto('outbox_events').values([...events])).updateTable('audit_head').set(second.head).where('id', '=', chainId).execute();
+  const c = chainId ?? chains.next();
+  const append = sql`audit_append(${c}, ${auditAppendJson(ctx, c, inputs)}::jsonb)`;
+  if (events.length === 0) await sql`SELECT ${append}`.execute(trx);
+  else await sql`WITH outboxed AS (${outboxInsert(events)}) SELECT ${append}`.execute(trx);
 }
 
 /**

@@ -9,6 +9,7 @@ import {
 import { stockholmDay } from '../../domain/clock.js';
 import { AppError, checkVersion, forbidden, invalid, notFound, type FieldError } from '../../domain/errors.js';
 import { parsePatientIdentity } from '../../domain/patient-identity.js';
+import { atomicUseCase } from '../atomic-write.js';
 import { auditedTransaction } from '../audit.service.js';
 import type { Executor, RequestContext } from '../context.js';
 import type { PatientCrypto } from '../patient-crypto.js';
@@ -51,11 +52,13 @@ export async function openCase(deps: BrokeringDeps, ctx: RequestContext, input: 
   const now = nowOf(ctx);
   const id = crypto.randomUUID();
   try {
-    return await auditedTransaction(deps.db, ctx, async (trx, audit, emit) => {
+    // one read and one atomic write (ADR 0016): the insert is the guard; it always holds (or fails whole, e.g. on the
+    // one-open-case index)
+    return await atomicUseCase(deps.db, ctx, { what: 'The case' }, async (db, audit, emit) => {
       const errors: FieldError[] = [];
       const identity = parsePatientIdentity(input.patient.personnummer, today);
       if (!identity.ok) errors.push({ field: 'patient.personnummer', message: identity.message });
-      const { service, municipality } = await repo.openCaseLookups(trx, input.serviceId, input.patient.homeMunicipality);
+      const { service, municipality } = await repo.openCaseLookups(db, input.serviceId, input.patient.homeMunicipality);
       if (!service) errors.push({ field: 'serviceId', message: `${input.serviceId} is not a service in the catalogue; see GET /api/v1/services` });
       else if (!service.active) errors.push({ field: 'serviceId', message: `${input.serviceId} is no longer offered (inactive in the catalogue)` });
       if (!municipality) errors.push({ field: 'patient.homeMunicipality', message: `${input.patient.homeMunicipality} is not an SCB municipality code; see GET /api/v1/municipalities` });
@@ -64,7 +67,7 @@ export async function openCase(deps: BrokeringDeps, ctx: RequestContext, input: 
       let clockStart = input.clockStart;
       let excludedDays = 0;
       if (input.waitingRecordId !== undefined) {
-        const episode = await repo.findEpisode(trx, regionCode, input.waitingRecordId);
+        const episode = await repo.findEpisode(db, regionCode, input.waitingRecordId);
         if (!episode) errors.push({ field: 'waitingRecordId', message: `your region has no waiting episode ${input.waitingRecordId}; see GET /api/v1/waiting-list/at-risk` });
         else {
           if (episode.status !== 'waiting') errors.push({ field: 'waitingRecordId', message: `waiting episode ${input.waitingRecordId} is ${episode.status}, not waiting` });
@@ -78,7 +81,7 @@ export async function openCase(deps: BrokeringDeps, ctx: RequestContext, input: 
 
       const { guaranteeKind: kind, deadline } = caseDeadline(service.contactType, clockStart, excludedDays);
       const lookup = deps.patients.lookupHash(identity.value);
-      const stored = await repo.insertCase(trx, {
+      const guard = repo.insertCaseQuery(db, {
         id, regionCode, serviceId: service.id, guaranteeKind: kind, clockStart, deadline, origin: 'coordinator', patientLookup: lookup,
         patientIdentityEnc: deps.patients.encrypt(identity.value),
         patientNameEnc: input.patient.name ? deps.patients.encrypt(input.patient.name) : null,
@@ -88,7 +91,7 @@ export async function openCase(deps: BrokeringDeps, ctx: RequestContext, input: 
       });
       audit({ action: 'case.open', entityType: 'case', entityId: id, patientRef: lookup, details: { serviceId: service.id, deadline, fromWaitingRecord: input.waitingRecordId !== undefined } });
       emit({ type: 'case.opened', caseId: id, regionCode, payload: { status: 'open', serviceId: service.id, deadline, origin: 'coordinator' } });
-      return caseView(stored, [], patientView(stored, deps.patients, true), today);
+      return { guard, answer: (stored: repo.StoredCase) => caseView(stored, [], patientView(stored, deps.patients, true), today) };
     });
   } catch (err) {
     if (uniqueViolation(err)?.includes('cases_one_open_per_patient_idx'))
@@ -147,18 +150,16 @@ async function lockForCoordinator(trx: Executor, ctx: RequestContext, id: string
 export async function chooseOffer(deps: BrokeringDeps, ctx: RequestContext, id: string, requestId: string, expectedVersion?: number): Promise<CaseView> {
   const today = todayOf(ctx);
   const now = nowOf(ctx);
-  return auditedTransaction(deps.db, ctx, async (trx, audit, emit) => {
-    const c = await lockForCoordinator(trx, ctx, id, expectedVersion);
-    const requests = await repo.requestsOfCase(trx, id); // read under the case's lock: no request of the case changes until the commit
+  // one read and one atomic write (ADR 0016): the case's change_seq guards what was read; the unique index backs it
+  return atomicUseCase(deps.db, ctx, { what: `Case ${id}`, lock: (trx) => repo.findCase(trx, id, true) }, async (db, audit, emit) => {
+    const { c, requests } = await readForCoordinator(db, ctx, id, expectedVersion);
     const r = requests.find((x) => x.id === requestId);
     if (!r) throw invalid([{ field: 'requestId', message: `request ${requestId} does not belong to case ${id}` }]);
     const to = assertCaseTransition(c.status, 'choose');
     assertRequestTransition(r.status, 'choose');
     const withdrawn = requests.filter((w) => w.id !== r.id && isOpenRequest(w));
     const referralId = crypto.randomUUID();
-    const stored = await settleRequests(trx, c, requests, {
-      status: to, chosen_request_id: r.id, referral_id: referralId, paying_region_code: c.region_code, commitment_valid_until: commitmentValidUntil(today),
-    }, now, r.id);
+    const set = { status: to, chosen_request_id: r.id, referral_id: referralId, paying_region_code: c.region_code, commitment_valid_until: commitmentValidUntil(today) };
     audit({
       action: 'case.choose', entityType: 'case', entityId: id, patientRef: c.patient_lookup,
       details: { requestId: r.id, unitHsaId: r.unit_hsa_id, offeredDate: r.offered_date, referralId, withdrawn: withdrawn.map((w) => w.id) },
@@ -166,11 +167,21 @@ export async function chooseOffer(deps: BrokeringDeps, ctx: RequestContext, id: 
     emit({ type: 'case.chosen', caseId: id, regionCode: c.region_code, organizationId: r.organization_id, payload: { status: to, requestId: r.id, unitHsaId: r.unit_hsa_id, offeredDate: r.offered_date, referralId } });
     for (const w of withdrawn)
       emit({ type: 'request.withdrawn', caseId: id, regionCode: c.region_code, organizationId: w.organization_id, payload: { requestId: w.id, unitHsaId: w.unit_hsa_id, status: 'withdrawn', because: 'another offer was chosen' } });
-    return caseView(stored.case, stored.requests, patientView(stored.case, deps.patients, true), today);
+    return {
+      guard: repo.guardCase(db, c, { set, at: now }),
+      writes: [{ query: repo.settleRequestsQuery(db, id, now, r.id), rows: withdrawn.length + 1, what: `the requests of case ${id} are settled` }],
+      answer: (stored: repo.StoredCase) => caseView(stored, settled(requests, now, r.id), patientView(stored, deps.patients, true), today),
+    };
   });
 }
 
 const isOpenRequest = (r: { status: string }) => r.status === 'pending' || r.status === 'accepted';
+
+/** The requests as repo.settleRequests / settleRequestsQuery leave them: the open ones (and `chosenId`) closed. */
+function settled(requests: readonly repo.StoredRequest[], now: string, chosenId?: string): repo.StoredRequest[] {
+  const closedAt = new Date(now);
+  return requests.map((x) => (x.id === chosenId || isOpenRequest(x) ? { ...x, status: x.id === chosenId ? 'chosen' : 'withdrawn', version: x.version + 1, closed_at: closedAt } : x));
+}
 
 /**
  * Withdraw every open request of a locked case (but `chosenId`, which becomes chosen) and change the case, in one
@@ -182,26 +193,24 @@ async function settleRequests(
   const changing = requests.filter((x) => x.id === chosenId || isOpenRequest(x));
   const result = await repo.settleRequests(trx, c.id, now, chosenId, set);
   if (result.changedRequests !== changing.length) throw new Error(`the requests of case ${c.id} changed under its lock`);
-  const closedAt = new Date(now);
-  return {
-    case: result.case,
-    requests: requests.map((x) => (changing.includes(x) ? { ...x, status: x.id === chosenId ? 'chosen' : 'withdrawn', version: x.version + 1, closed_at: closedAt } : x)),
-  };
+  return { case: result.case, requests: settled(requests, now, chosenId) };
 }
 
 /** Book (or re-book) the chosen offer's date: the coordinator, or the provider the patient chose. */
 export async function bookCase(deps: BrokeringDeps, ctx: RequestContext, id: string, date: string, expectedVersion?: number): Promise<CaseView> {
   const today = todayOf(ctx);
   const now = nowOf(ctx);
-  return auditedTransaction(deps.db, ctx, async (trx, audit, emit) => {
-    const { c, requests } = await lockForCaseOrChosenProvider(trx, ctx, id, expectedVersion);
+  return atomicUseCase(deps.db, ctx, { what: `Case ${id}`, lock: (trx) => repo.findCase(trx, id, true) }, async (db, audit, emit) => {
+    const { c, requests } = await readForCaseOrChosenProvider(db, ctx, id, expectedVersion);
     const to = assertCaseTransition(c.status, 'book');
     const errors = checkBookDate(date, today, 'date');
     if (errors.length > 0) throw invalid(errors);
-    const stored = await repo.updateCaseReturning(trx, id, { status: to, booked_date: date }, now);
     audit({ action: 'case.book', entityType: 'case', entityId: id, patientRef: c.patient_lookup, details: { date, rebooked: c.status === 'booked' } });
     emit({ type: 'case.booked', caseId: id, regionCode: c.region_code, organizationId: chosenOrganization(c, requests), payload: { status: to, bookedDate: date, rebooked: c.status === 'booked' } });
-    return caseView(stored, requests, isCoordinatorOf(ctx.principal, c.region_code) ? patientView(stored, deps.patients, true) : anonymousPatient(stored), today);
+    return {
+      guard: repo.guardCase(db, c, { set: { status: to, booked_date: date }, at: now }),
+      answer: (stored: repo.StoredCase) => caseView(stored, requests, isCoordinatorOf(ctx.principal, c.region_code) ? patientView(stored, deps.patients, true) : anonymousPatient(stored), today),
+    };
   });
 }
 
@@ -209,16 +218,18 @@ export async function bookCase(deps: BrokeringDeps, ctx: RequestContext, id: str
 export async function completeCase(deps: BrokeringDeps, ctx: RequestContext, id: string, completedOn: string, outcome: string | undefined, expectedVersion?: number): Promise<CaseView> {
   const today = todayOf(ctx);
   const now = nowOf(ctx);
-  return auditedTransaction(deps.db, ctx, async (trx, audit, emit) => {
-    const { c, requests } = await lockForCaseOrChosenProvider(trx, ctx, id, expectedVersion);
+  return atomicUseCase(deps.db, ctx, { what: `Case ${id}`, lock: (trx) => repo.findCase(trx, id, true) }, async (db, audit, emit) => {
+    const { c, requests } = await readForCaseOrChosenProvider(db, ctx, id, expectedVersion);
     const to = assertCaseTransition(c.status, 'complete');
     const errors = checkCompletedOn(completedOn, today, c.clock_start, 'completedOn');
     if (outcome !== undefined && !isOneOf(OUTCOMES, outcome)) errors.push({ field: 'outcome', message: `${outcome} is not an outcome; use one of ${OUTCOMES.join(', ')}` });
     if (errors.length > 0) throw invalid(errors);
-    const stored = await repo.updateCaseReturning(trx, id, { status: to, completed_on: completedOn, outcome: (outcome ?? 'treated') as (typeof OUTCOMES)[number] }, now);
     audit({ action: 'case.complete', entityType: 'case', entityId: id, patientRef: c.patient_lookup, details: { completedOn, outcome: outcome ?? 'treated' } });
     emit({ type: 'case.completed', caseId: id, regionCode: c.region_code, organizationId: chosenOrganization(c, requests), payload: { status: to, completedOn, outcome: outcome ?? 'treated' } });
-    return caseView(stored, requests, isCoordinatorOf(ctx.principal, c.region_code) ? patientView(stored, deps.patients, true) : anonymousPatient(stored), today);
+    return {
+      guard: repo.guardCase(db, c, { set: { status: to, completed_on: completedOn, outcome: (outcome ?? 'treated') as (typeof OUTCOMES)[number] }, at: now }),
+      answer: (stored: repo.StoredCase) => caseView(stored, requests, isCoordinatorOf(ctx.principal, c.region_code) ? patientView(stored, deps.patients, true) : anonymousPatient(stored), today),
+    };
   });
 }
 
@@ -254,22 +265,30 @@ function chosenOrganization(c: repo.StoredCase, requests: repo.StoredRequest[]):
   return requests.find((r) => r.id === c.chosen_request_id)?.organization_id ?? null;
 }
 
+/** May the caller act on the case: the coordinator of its region, or the provider of its chosen request. */
+function isCoordinatorOrChosenProvider(ctx: RequestContext, c: repo.StoredCase, requests: readonly repo.StoredRequest[]): boolean {
+  if (isCoordinatorOf(ctx.principal, c.region_code)) return true;
+  const chosen = c.chosen_request_id ? requests.find((r) => r.id === c.chosen_request_id) : undefined;
+  return chosen !== undefined && isProviderOf(ctx.principal, chosen);
+}
+
 /**
- * Lock the case for the coordinator of its region, or for the provider of its chosen request (404 for anyone else);
- * with the case's requests, read under the lock (every change to a case or its requests locks the case first).
+ * The case and its requests in one statement, for an atomic write (ADR 0016), for the coordinator of its region or the
+ * provider of its chosen request (404 for anyone else).
  */
-async function lockForCaseOrChosenProvider(trx: Executor, ctx: RequestContext, id: string, expectedVersion: number | undefined): Promise<{ c: repo.StoredCase; requests: repo.StoredRequest[] }> {
-  const c = await repo.findCase(trx, id, true);
-  if (!c) throw notFound('Case', id);
-  const requests = await repo.requestsOfCase(trx, id);
-  let allowed = isCoordinatorOf(ctx.principal, c.region_code);
-  if (!allowed && c.chosen_request_id) {
-    const chosen = requests.find((r) => r.id === c.chosen_request_id);
-    allowed = chosen !== undefined && isProviderOf(ctx.principal, chosen);
-  }
-  if (!allowed) throw notFound('Case', id);
-  checkVersion('Case', id, c.version, expectedVersion);
-  return { c, requests };
+async function readForCaseOrChosenProvider(db: Executor, ctx: RequestContext, id: string, expectedVersion: number | undefined): Promise<{ c: repo.StoredCase; requests: repo.StoredRequest[] }> {
+  const found = await repo.caseWithRequests(db, { caseId: id });
+  if (!found || !isCoordinatorOrChosenProvider(ctx, found.c, found.requests)) throw notFound('Case', id);
+  checkVersion('Case', id, found.c.version, expectedVersion);
+  return found;
+}
+
+/** The case and its requests in one statement, for an atomic write (ADR 0016), for the coordinator of its region (404 otherwise). */
+async function readForCoordinator(db: Executor, ctx: RequestContext, id: string, expectedVersion: number | undefined): Promise<{ c: repo.StoredCase; requests: repo.StoredRequest[] }> {
+  const found = await repo.caseWithRequests(db, { caseId: id });
+  if (!found || !isCoordinatorOf(ctx.principal, found.c.region_code)) throw notFound('Case', id);
+  checkVersion('Case', id, found.c.version, expectedVersion);
+  return found;
 }
 
 export interface HistoryItem {

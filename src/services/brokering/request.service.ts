@@ -10,6 +10,7 @@ import { AppError, checkVersion, forbidden, invalid, notFound } from '../../doma
 import { haversineKm } from '../../domain/ranking.js';
 import type { Principal } from '../../domain/roles.js';
 import { defaultRespondBy } from '../../domain/working-days.js';
+import { atomicUseCase } from '../atomic-write.js';
 import { auditedTransaction, type AuditInput } from '../audit.service.js';
 import type { Executor, RequestContext } from '../context.js';
 import { type BrokeringDeps, uniqueViolation } from './case.service.js';
@@ -48,11 +49,12 @@ export async function sendRequest(deps: BrokeringDeps, ctx: RequestContext, case
   const now = ctx.clock.now();
   const today = todayOf(ctx);
   try {
-    return await auditedTransaction(deps.db, ctx, async (trx, audit, emit) => {
+    // one read and one atomic write (ADR 0016)
+    return await atomicUseCase(deps.db, ctx, { what: `Case ${caseId}`, lock: (trx) => repo.findCase(trx, caseId, true) }, async (db, audit, emit) => {
       const hsa = parseHsaId(input.unitHsaId);
-      // the case locked, and the unit, the service it offers (the case's or a declared equivalent), its capacity report for that
+      // the case, and the unit, the service it offers (the case's or a declared equivalent), its capacity report for that
       // service and the home municipality and forecast looked up, in one round trip
-      const found = await repo.lockCaseForRequest(trx, caseId, hsa.ok ? hsa.value : null, today);
+      const found = await repo.lockCaseForRequest(db, caseId, hsa.ok ? hsa.value : null, today, false);
       if (!found || !isCoordinatorOf(ctx.principal, found.c.region_code)) throw notFound('Case', caseId);
       const { c, unit, report } = found;
       checkVersion('Case', caseId, c.version, expectedVersion);
@@ -85,10 +87,10 @@ export async function sendRequest(deps: BrokeringDeps, ctx: RequestContext, case
         reportedExpectedWaitDays: report?.expectedWaitDays ?? null,
         distanceKm: home ? Math.round(haversineKm({ lat: home.lat, lon: home.lng }, { lat: unit.location.lat, lon: unit.location.lng }) * 10) / 10 : null,
       };
-      const { request } = await repo.insertRequestMovingCase(trx, {
+      const newRequest = {
         id, caseId, unitHsaId: unit.hsaId, unitName: unit.name, organizationId: unit.organizationId, sentBy: ctx.principal.subject, sentAt: now.toISOString(),
         respondBy: respondBy.toISOString(), searchSnapshot: snapshot,
-      }, { status: to }, now.toISOString());
+      };
       audit({
         action: 'request.send', entityType: 'case', entityId: caseId, patientRef: c.patient_lookup,
         details: { requestId: id, unitHsaId: unit.hsaId, organizationId: unit.organizationId, respondBy: respondBy.toISOString(), ...(equivalent ? { offeredServiceId } : {}) },
@@ -97,7 +99,11 @@ export async function sendRequest(deps: BrokeringDeps, ctx: RequestContext, case
         type: 'request.sent', caseId, regionCode: c.region_code, organizationId: unit.organizationId,
         payload: { requestId: id, unitHsaId: unit.hsaId, status: 'pending', caseStatus: to, serviceId: c.service_id, deadline: c.deadline, respondBy: respondBy.toISOString() },
       });
-      return requestView(request);
+      return {
+        guard: repo.guardCase(db, c, { set: { status: to }, at: now.toISOString() }),
+        writes: [{ query: repo.insertRequestQuery(newRequest), rows: 1, what: `the request to ${unit.hsaId} is inserted` }],
+        answer: () => requestView(repo.newStoredRequest(newRequest)),
+      };
     });
   } catch (err) {
     if (uniqueViolation(err)?.includes('requests_one_open_per_unit_idx'))
@@ -195,16 +201,27 @@ async function changeRequest(
 export async function acceptRequest(deps: BrokeringDeps, ctx: RequestContext, id: string, offeredDate: string, expectedVersion?: number): Promise<InboxItem> {
   const now = nowOf(ctx);
   const today = todayOf(ctx);
-  return auditedTransaction(deps.db, ctx, async (trx, audit, emit) => {
-    const { r, c, requests } = await lockForProvider(trx, ctx, id, expectedVersion);
+  // one read and one atomic write (ADR 0016): the case's change_seq guards what was read
+  return atomicUseCase(deps.db, ctx, { what: `Request ${id}`, lock: (trx) => repo.findCaseOfRequest(trx, id, true) }, async (db, audit, emit) => {
+    const found = await repo.caseWithRequests(db, { requestId: id });
+    const r = found?.requests.find((x) => x.id === id);
+    if (!found || !r || !isProviderOf(ctx.principal, r)) throw notFound('Request', id);
+    const { c, requests } = found;
+    checkVersion('Request', id, r.version, expectedVersion);
     const to = assertRequestTransition(r.status, 'accept');
     const errors = checkOfferedDate(offeredDate, today, c.deadline, 'offeredDate');
     if (errors.length > 0) throw invalid(errors, 'The offer cannot be made; see errors.');
-    const done = await changeRequest(trx, c, requests, r, { status: to, offered_date: offeredDate, answered_at: new Date(now), answered_by: ctx.principal.subject }, now);
-    const caseStatus = done.case.status;
+    const set = { status: to, offered_date: offeredDate, answered_at: now, answered_by: ctx.principal.subject };
+    const request = { ...r, ...set, answered_at: new Date(now), version: r.version + 1 } as repo.StoredRequest;
+    const follow = followRequests(c, replaced(requests, request));
     audit({ action: 'request.accept', entityType: 'case', entityId: c.id, patientRef: c.patient_lookup, details: { requestId: id, unitHsaId: r.unit_hsa_id, offeredDate } });
-    emit({ type: 'request.accepted', caseId: c.id, regionCode: c.region_code, organizationId: r.organization_id, payload: { requestId: id, unitHsaId: r.unit_hsa_id, status: to, caseStatus, offeredDate } });
-    return providerItem(deps, ctx, audit, done.request, done.case);
+    emit({ type: 'request.accepted', caseId: c.id, regionCode: c.region_code, organizationId: r.organization_id, payload: { requestId: id, unitHsaId: r.unit_hsa_id, status: to, caseStatus: follow.to, offeredDate } });
+    return {
+      guard: repo.guardCase(db, c, follow.set ? { set: follow.set, at: now } : undefined),
+      writes: [{ query: repo.changeRequestQuery(db, r, set), rows: 1, what: `request ${id} is accepted` }],
+      // an accepted request is not chosen: the provider does not see the patient's identity, so nothing more to audit
+      answer: (stored: repo.StoredCase) => providerItem(deps, ctx, () => { throw new Error('an accepted request shows no identity'); }, request, stored),
+    };
   });
 }
 
