@@ -3,8 +3,9 @@ import { sql } from 'kysely';
 import * as repo from '../src/db/brokering.repository.js';
 import { fixedClock } from '../src/domain/clock.js';
 import { atomicUseCase, OPTIMISTIC_ATTEMPTS } from '../src/services/atomic-write.js';
-import { verifyAuditChain } from '../src/services/audit.service.js';
+import { verifyAuditChain, type AuditInput } from '../src/services/audit.service.js';
 import type { Executor, RequestContext } from '../src/services/context.js';
+import type { OutboxEvent } from '../src/services/outbox.js';
 import { startTestApp, type TestApp } from './helpers/app.js';
 import { brokeringFixture, freshPersonnummer, type BrokeringFixture } from './helpers/brokering.js';
 import { targets } from './helpers/db.js';
@@ -39,7 +40,7 @@ describe.each(targets)('atomic writes on %s', (target) => {
   const outboxCount = async (id: string) => Number((await sql<{ n: number }>`SELECT count(*)::int AS n FROM outbox_events WHERE case_id = ${id}::uuid`.execute(t.database.db)).rows[0]!.n);
 
   /** A plan that notes a comment on the case, audited and emitted; `race` changes the case between its read and its write. */
-  const notePlan = (id: string, calls: { executors: Executor[] }, race?: (n: number) => Promise<void>) => async (db: Executor, audit: (i: { action: string; entityType: string; entityId: string; details?: Record<string, unknown> }) => void, emit: (e: { type: 'case.opened'; caseId: string; regionCode: string; payload: object }) => void) => {
+  const notePlan = (id: string, calls: { executors: Executor[] }, race?: (n: number) => Promise<void>) => async (db: Executor, audit: (i: AuditInput) => void, emit: (e: OutboxEvent) => void) => {
     calls.executors.push(db);
     const found = (await repo.caseWithRequests(db, { caseId: id }))!;
     await race?.(calls.executors.length);
@@ -99,7 +100,7 @@ describe.each(targets)('atomic writes on %s', (target) => {
     const before = await caseRow(id);
     const heads = await t.database.db.selectFrom('audit_head').select(['id', 'seq', 'hash']).orderBy('id').execute();
     const [audits, outbox] = [await auditCount(id), await outboxCount(id)];
-    const plan = async (db: Executor, audit: (i: { action: string; entityType: string; entityId: string }) => void, emit: (e: { type: 'case.opened'; caseId: string; regionCode: string; payload: object }) => void) => {
+    const plan = async (db: Executor, audit: (i: AuditInput) => void, emit: (e: OutboxEvent) => void) => {
       const found = (await repo.caseWithRequests(db, { caseId: id }))!;
       audit({ action: 'case.note', entityType: 'case', entityId: id });
       emit({ type: 'case.opened', caseId: id, regionCode: '01', payload: {} });
