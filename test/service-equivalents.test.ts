@@ -217,12 +217,23 @@ describe.each(targets)('declared equivalent services on %s', (target) => {
     const r = await send(c.id, UE.hsaId);
     expect(r.statusCode, r.body).toBe(201);
     const requestId = (r.json() as { id: string }).id;
+    expect(r.json()).toMatchObject({ offeredServiceId: E });
     const stored = await t.database.db.selectFrom('requests').select(['search_snapshot']).where('id', '=', requestId).executeTakeFirstOrThrow();
     expect(stored.search_snapshot).toMatchObject({ offeredServiceId: E, homeForecastDays: 180 });
+    // the provider is told which service it is asked to provide: in its inbox, the request itself and its answer
     const provider = await t.auth({ roles: ['provider'], organizationId: UE.organizationId, subject: 'provider-ue' });
+    const inbox = await call('GET', '/requests', provider);
+    expect(inbox.statusCode, inbox.body).toBe(200);
+    expect((inbox.json() as { items: { id: string; offeredServiceId: string | null; case: { serviceId: string } }[] }).items.find((i) => i.id === requestId))
+      .toMatchObject({ offeredServiceId: E, case: { serviceId: S } });
+    expect((await call('GET', `/requests/${requestId}`, provider)).json()).toMatchObject({ offeredServiceId: E, case: { serviceId: S } });
     const accepted = await call('POST', `/requests/${requestId}/accept`, provider, { offeredDate: '2026-12-14' });
     expect(accepted.statusCode, accepted.body).toBe(200);
-    expect(accepted.json()).toMatchObject({ status: 'accepted', offeredDate: '2026-12-14', case: { status: 'offered' } });
+    expect(accepted.json()).toMatchObject({ status: 'accepted', offeredDate: '2026-12-14', offeredServiceId: E, case: { status: 'offered' } });
+    // a request for the case's own service names none
+    const own = await send(c.id, UB);
+    expect(own.statusCode, own.body).toBe(201);
+    expect(own.json()).toMatchObject({ offeredServiceId: null });
 
     const none = await send(c.id, UN);
     expect(none.statusCode, none.body).toBe(422);

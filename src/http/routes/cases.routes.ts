@@ -75,12 +75,13 @@ const RequestOut = z.object({
   declineComment: z.string().nullable(),
   closedAt: z.string().nullable(),
   allowedEvents: z.array(z.enum(REQUEST_EVENTS)).describe('What can be done with the request now.'),
+  offeredServiceId: z.string().nullable().describe('The service the unit was asked to provide when the unit does not offer the case’s own service but one declared equivalent to it (GET /api/v1/services, equivalents); null when it is the case’s service.'),
 });
 
 const requestExample = {
   id: EXAMPLE_REQUEST_ID, caseId: EXAMPLE_CASE_ID, unitHsaId: 'SE2321000016-E0042', unitName: 'Ortopedkliniken Västerås (syntetisk)', organizationId: 'region-19',
   status: 'accepted', version: 2, sentAt: '2026-11-26T08:15:00.000Z', respondBy: '2026-11-30T08:15:00.000Z', answeredAt: '2026-11-26T13:02:00.000Z',
-  offeredDate: '2026-12-14', declineReason: null, declineComment: null, closedAt: null, allowedEvents: ['withdraw', 'choose'],
+  offeredDate: '2026-12-14', declineReason: null, declineComment: null, closedAt: null, allowedEvents: ['withdraw', 'choose'], offeredServiceId: null,
 };
 
 const CaseOut = z.object({

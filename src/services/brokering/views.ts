@@ -23,6 +23,8 @@ export interface RequestView {
   declineComment: string | null;
   closedAt: string | null;
   allowedEvents: RequestEvent[];
+  /** the declared equivalent the unit was asked to provide (it does not offer the case’s own service); null: the case’s service */
+  offeredServiceId: string | null;
 }
 
 /** The patient as shown: identity, name and phone only to those who may see them, else null. */
@@ -87,11 +89,18 @@ export interface InboxItem extends RequestView {
 const iso = (v: unknown): string => (v instanceof Date ? v.toISOString() : String(v));
 const isoOrNull = (v: unknown): string | null => (v === null || v === undefined ? null : iso(v));
 
+/** The declared equivalent a request asked the unit to provide, recorded when it was sent (null: the case's own service). */
+const offeredServiceOf = (snapshot: unknown): string | null => {
+  const v = snapshot !== null && typeof snapshot === 'object' ? (snapshot as { offeredServiceId?: unknown }).offeredServiceId : undefined;
+  return typeof v === 'string' ? v : null;
+};
+
 export function requestView(r: StoredRequest): RequestView {
   return {
     id: r.id, caseId: r.case_id, unitHsaId: r.unit_hsa_id, unitName: r.unit_name, organizationId: r.organization_id, status: r.status, version: r.version,
     sentAt: iso(r.sent_at), respondBy: iso(r.respond_by), answeredAt: isoOrNull(r.answered_at), offeredDate: r.offered_date, declineReason: r.decline_reason,
     declineComment: r.decline_comment, closedAt: isoOrNull(r.closed_at), allowedEvents: allowedRequestEvents(r.status),
+    offeredServiceId: offeredServiceOf(r.search_snapshot),
   };
 }
 

@@ -532,6 +532,8 @@ export const en: Messages = {
       title: (service: string) => `Request: ${service}`,
       aboutHeading: 'About the request',
       unit: 'To care unit',
+      offeredService: 'Asked to provide',
+      equivalentOf: (offered: string, service: string) => `${offered} — declared equivalent to ${service}, which the patient needs`,
       from: 'From region',
       municipality: 'The patient’s home municipality',
       sent: 'Sent',

@@ -530,6 +530,8 @@ export const sv = {
       title: (service: string) => `Förfrågan: ${service}`,
       aboutHeading: 'Om förfrågan',
       unit: 'Till vårdenhet',
+      offeredService: 'Tillfrågad om',
+      equivalentOf: (offered: string, service: string) => `${offered} — deklarerad som likvärdig med ${service}, som patienten behöver`,
       from: 'Från region',
       municipality: 'Patientens hemkommun',
       sent: 'Skickad',

@@ -123,6 +123,7 @@ function Inbox() {
                           <Link href={`/arbetsyta/forfragningar/${i.id}`} aria-label={b.openFor(service, i.unitName)}>
                             {service}
                           </Link>
+                          {i.offeredServiceId ? <div className="hint" data-offered-service={i.offeredServiceId}>{t.ws.case.equivalentService(serviceName.get(i.offeredServiceId) ?? i.offeredServiceId)}</div> : null}
                         </Table.HeaderCell>
                         <Table.Cell>
                           <RespondBy iso={i.respondBy} open={i.status === 'pending'} />

@@ -121,6 +121,12 @@ function RequestView({ id }: { id: string }) {
             </dd>
             <dt>{q.unit}</dt>
             <dd>{item.unitName}</dd>
+            {item.offeredServiceId ? (
+              <>
+                <dt>{q.offeredService}</dt>
+                <dd data-testid="offered-service">{q.equivalentOf(serviceName.get(item.offeredServiceId) ?? item.offeredServiceId, service)}</dd>
+              </>
+            ) : null}
             <dt>{q.from}</dt>
             <dd>{region}</dd>
             <dt>{q.municipality}</dt>
