@@ -207,23 +207,6 @@ export async function updateRequestAndCase(
   return { requestVersion: request_version, case: c as StoredCase };
 }
 
-/**
- * Settle a locked case's requests and change the case, in one statement: every open (pending or accepted) request is
- * withdrawn, except `chosenId` (the patient's choice), which becomes chosen. Returns the case as stored afterwards and
- * how many requests changed.
- */
-export async function settleRequests(db: Executor, caseId: string, at: string, chosenId: string | undefined, caseSet: CaseSet): Promise<{ case: StoredCase; changedRequests: number }> {
-  const row = await db.with('changed', (d) => d.updateTable('requests')
-    .set({ status: chosenId === undefined ? 'withdrawn' : sql`CASE WHEN id = ${chosenId}::uuid THEN 'chosen' ELSE 'withdrawn' END`, closed_at: at, version: sql<number>`version + 1` })
-    .where('case_id', '=', caseId)
-    .where((eb) => (chosenId === undefined ? eb('status', 'in', ['pending', 'accepted']) : eb.or([eb('id', '=', chosenId), eb('status', 'in', ['pending', 'accepted'])])))
-    .returning('id'))
-    .updateTable('cases').set({ ...caseSet, updated_at: at, version: sql<number>`version + 1`, change_seq: moved }).where('id', '=', caseId)
-    .returningAll().returning(sql<number>`(SELECT count(*) FROM changed)::int`.as('changed_requests')).executeTakeFirstOrThrow();
-  const { changed_requests, ...c } = row;
-  return { case: c as StoredCase, changedRequests: changed_requests };
-}
-
 export interface InboxFilter {
   organizationId?: string | undefined;
   unitHsaId?: string | undefined;

@@ -74,7 +74,7 @@ export function auditAppendJson(ctx: RequestContext, chainId: number, inputs: re
  * each other's commit. With all chains taken (more open audited transactions than chains) one is shared: the database
  * serialises the appends on it (audit_append locks the chain's head).
  */
-export class Chains {
+class Chains {
   private readonly taken = new Map<number, number>();
   private readonly start = crypto.randomInt(AUDIT_CHAINS);
   private turn = crypto.randomInt(AUDIT_CHAINS) + 1;

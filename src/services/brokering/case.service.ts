@@ -134,14 +134,6 @@ export async function listCases(deps: BrokeringDeps, ctx: RequestContext, q: Cas
   return rows.length > q.limit && last ? { items, next: { deadline: last.deadline, id: last.id } } : { items };
 }
 
-/** Lock the case and check that the caller is its region's coordinator (404 otherwise) and that the version matches. */
-async function lockForCoordinator(trx: Executor, ctx: RequestContext, id: string, expectedVersion: number | undefined): Promise<repo.StoredCase> {
-  const c = await repo.findCase(trx, id, true);
-  if (!c || !isCoordinatorOf(ctx.principal, c.region_code)) throw notFound('Case', id);
-  checkVersion('Case', id, c.version, expectedVersion);
-  return c;
-}
-
 /**
  * The patient chose an accepted offer: that request becomes chosen, every other open request is withdrawn, and the
  * referral with the home region's payment commitment (valid one year) is recorded. At most one chosen request per case,
@@ -177,23 +169,10 @@ export async function chooseOffer(deps: BrokeringDeps, ctx: RequestContext, id: 
 
 const isOpenRequest = (r: { status: string }) => r.status === 'pending' || r.status === 'accepted';
 
-/** The requests as repo.settleRequests / settleRequestsQuery leave them: the open ones (and `chosenId`) closed. */
+/** The requests as repo.settleRequestsQuery leaves them: the open ones withdrawn (and `chosenId` chosen), closed now. */
 function settled(requests: readonly repo.StoredRequest[], now: string, chosenId?: string): repo.StoredRequest[] {
   const closedAt = new Date(now);
   return requests.map((x) => (x.id === chosenId || isOpenRequest(x) ? { ...x, status: x.id === chosenId ? 'chosen' : 'withdrawn', version: x.version + 1, closed_at: closedAt } : x));
-}
-
-/**
- * Withdraw every open request of a locked case (but `chosenId`, which becomes chosen) and change the case, in one
- * statement; returns the case and its requests as stored afterwards, built from what was read under the lock and written.
- */
-async function settleRequests(
-  trx: Executor, c: repo.StoredCase, requests: repo.StoredRequest[], set: Parameters<typeof repo.settleRequests>[4], now: string, chosenId?: string,
-): Promise<{ case: repo.StoredCase; requests: repo.StoredRequest[] }> {
-  const changing = requests.filter((x) => x.id === chosenId || isOpenRequest(x));
-  const result = await repo.settleRequests(trx, c.id, now, chosenId, set);
-  if (result.changedRequests !== changing.length) throw new Error(`the requests of case ${c.id} changed under its lock`);
-  return { case: result.case, requests: settled(requests, now, chosenId) };
 }
 
 /** Book (or re-book) the chosen offer's date: the coordinator, or the provider the patient chose. */
@@ -240,14 +219,12 @@ export async function endCase(
   const today = todayOf(ctx);
   const now = nowOf(ctx);
   const reasons = how === 'cancel' ? CANCEL_REASONS : CLOSE_REASONS;
-  return auditedTransaction(deps.db, ctx, async (trx, audit, emit) => {
-    const c = await lockForCoordinator(trx, ctx, id, expectedVersion);
+  return atomicUseCase(deps.db, ctx, { what: `Case ${id}`, lock: (trx) => repo.findCase(trx, id, true) }, async (db, audit, emit) => {
+    const { c, requests } = await readForCoordinator(db, ctx, id, expectedVersion);
     const to = assertCaseTransition(c.status, how);
     if (!isOneOf(reasons, reasonCode)) throw invalid([{ field: 'reasonCode', message: `${reasonCode} is not a reason here; use one of ${reasons.join(', ')}` }]);
     if (reasonCode === 'other' && !comment?.trim()) throw invalid([{ field: 'comment', message: 'say in a few words why, when the reason is other' }]);
-    const requests = await repo.requestsOfCase(trx, id);
     const withdrawn = requests.filter(isOpenRequest);
-    const stored = await settleRequests(trx, c, requests, { status: to, end_reason: reasonCode, end_comment: comment?.trim() || null, ended_at: now }, now);
     audit({
       action: how === 'cancel' ? 'case.cancel' : 'case.close', entityType: 'case', entityId: id, patientRef: c.patient_lookup,
       details: { reasonCode, withdrawn: withdrawn.map((w) => w.id) },
@@ -255,7 +232,11 @@ export async function endCase(
     emit({ type: how === 'cancel' ? 'case.cancelled' : 'case.closed', caseId: id, regionCode: c.region_code, organizationId: chosenOrganization(c, requests), payload: { status: to, reasonCode } });
     for (const w of withdrawn)
       emit({ type: 'request.withdrawn', caseId: id, regionCode: c.region_code, organizationId: w.organization_id, payload: { requestId: w.id, unitHsaId: w.unit_hsa_id, status: 'withdrawn', because: how === 'cancel' ? 'the case was cancelled' : 'the case was closed' } });
-    return caseView(stored.case, stored.requests, patientView(stored.case, deps.patients, true), today);
+    return {
+      guard: repo.guardCase(db, c, { set: { status: to, end_reason: reasonCode, end_comment: comment?.trim() || null, ended_at: now }, at: now }),
+      writes: [{ query: repo.settleRequestsQuery(db, id, now, undefined), rows: withdrawn.length, what: `the open requests of case ${id} are withdrawn` }],
+      answer: (stored: repo.StoredCase) => caseView(stored, settled(requests, now), patientView(stored, deps.patients, true), today),
+    };
   });
 }
 

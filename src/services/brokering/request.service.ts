@@ -167,19 +167,6 @@ export async function listInbox(deps: BrokeringDeps, ctx: RequestContext, q: Inb
 }
 
 /**
- * Lock the request's case and read its requests under the lock (every change to a case or its requests locks the case
- * first, so they stay as read until the commit); check that the caller is the request's provider (404 otherwise).
- */
-async function lockForProvider(trx: Executor, ctx: RequestContext, id: string, expectedVersion: number | undefined): Promise<{ r: repo.StoredRequest; c: repo.StoredCase; requests: repo.StoredRequest[] }> {
-  const c = await repo.findCaseOfRequest(trx, id, true);
-  const requests = c ? await repo.requestsOfCase(trx, c.id) : [];
-  const r = requests.find((x) => x.id === id);
-  if (!c || !r || !isProviderOf(ctx.principal, r)) throw notFound('Request', id);
-  checkVersion('Request', id, r.version, expectedVersion);
-  return { r, c, requests };
-}
-
-/**
  * Write a request's change (and its case's, when the case moves) in one statement; returns the request and the case as
  * they are afterwards.
  */
@@ -195,6 +182,33 @@ async function changeRequest(
 }
 
 /**
+ * A request's change as the writes of an atomic plan (ADR 0016): the request as read changed by `set` (only if its
+ * version is still the one read), and the case moved on through the state machine when the change moves it (else only
+ * its change_seq). Returns the request, the case's requests and the case's status as they will be once written.
+ */
+function plannedRequestChange(
+  db: Executor, c: repo.StoredCase, requests: repo.StoredRequest[], r: repo.StoredRequest, set: Omit<Partial<repo.StoredRequest>, 'id' | 'version' | 'unit_name' | 'search_snapshot' | 'case_id'>, now: string,
+) {
+  const request = { ...r, ...set, version: r.version + 1 } as repo.StoredRequest;
+  const follow = followRequests(c, replaced(requests, request));
+  const toDb = Object.fromEntries(Object.entries(set).map(([k, v]) => [k, v instanceof Date ? v.toISOString() : v]));
+  return {
+    request, requests: replaced(requests, request), caseStatus: follow.to,
+    guard: repo.guardCase(db, c, follow.set ? { set: follow.set, at: now } : undefined),
+    writes: [{ query: repo.changeRequestQuery(db, r, toDb), rows: 1, what: `request ${r.id} changes from ${r.status} to ${String(set.status)}` }],
+  };
+}
+
+/** The case of a request and its requests in one statement, for an atomic write (ADR 0016); 404 unless `may` says the caller may act on it. */
+async function readRequest(db: Executor, id: string, may: (r: repo.StoredRequest, c: repo.StoredCase) => boolean, expectedVersion: number | undefined) {
+  const found = await repo.caseWithRequests(db, { requestId: id });
+  const r = found?.requests.find((x) => x.id === id);
+  if (!found || !r || !may(r, found.c)) throw notFound('Request', id);
+  checkVersion('Request', id, r.version, expectedVersion);
+  return { r, c: found.c, requests: found.requests };
+}
+
+/**
  * The unit accepts with the date it offers. At most once, whatever the concurrency: the case row is locked first and
  * the request's state checked under the lock; the offered date must not be after the patient's deadline.
  */
@@ -203,63 +217,52 @@ export async function acceptRequest(deps: BrokeringDeps, ctx: RequestContext, id
   const today = todayOf(ctx);
   // one read and one atomic write (ADR 0016): the case's change_seq guards what was read
   return atomicUseCase(deps.db, ctx, { what: `Request ${id}`, lock: (trx) => repo.findCaseOfRequest(trx, id, true) }, async (db, audit, emit) => {
-    const found = await repo.caseWithRequests(db, { requestId: id });
-    const r = found?.requests.find((x) => x.id === id);
-    if (!found || !r || !isProviderOf(ctx.principal, r)) throw notFound('Request', id);
-    const { c, requests } = found;
-    checkVersion('Request', id, r.version, expectedVersion);
+    const { r, c, requests } = await readRequest(db, id, (x) => isProviderOf(ctx.principal, x), expectedVersion);
     const to = assertRequestTransition(r.status, 'accept');
     const errors = checkOfferedDate(offeredDate, today, c.deadline, 'offeredDate');
     if (errors.length > 0) throw invalid(errors, 'The offer cannot be made; see errors.');
-    const set = { status: to, offered_date: offeredDate, answered_at: now, answered_by: ctx.principal.subject };
-    const request = { ...r, ...set, answered_at: new Date(now), version: r.version + 1 } as repo.StoredRequest;
-    const follow = followRequests(c, replaced(requests, request));
+    const change = plannedRequestChange(db, c, requests, r, { status: to, offered_date: offeredDate, answered_at: new Date(now), answered_by: ctx.principal.subject }, now);
     audit({ action: 'request.accept', entityType: 'case', entityId: c.id, patientRef: c.patient_lookup, details: { requestId: id, unitHsaId: r.unit_hsa_id, offeredDate } });
-    emit({ type: 'request.accepted', caseId: c.id, regionCode: c.region_code, organizationId: r.organization_id, payload: { requestId: id, unitHsaId: r.unit_hsa_id, status: to, caseStatus: follow.to, offeredDate } });
-    return {
-      guard: repo.guardCase(db, c, follow.set ? { set: follow.set, at: now } : undefined),
-      writes: [{ query: repo.changeRequestQuery(db, r, set), rows: 1, what: `request ${id} is accepted` }],
-      // an accepted request is not chosen: the provider does not see the patient's identity, so nothing more to audit
-      answer: (stored: repo.StoredCase) => providerItem(deps, ctx, () => { throw new Error('an accepted request shows no identity'); }, request, stored),
-    };
+    emit({ type: 'request.accepted', caseId: c.id, regionCode: c.region_code, organizationId: r.organization_id, payload: { requestId: id, unitHsaId: r.unit_hsa_id, status: to, caseStatus: change.caseStatus, offeredDate } });
+    return { ...change, answer: (stored: repo.StoredCase) => providerItem(deps, ctx, noIdentityShown, change.request, stored) };
   });
 }
 
 /** The unit declines with a structured reason (and a comment, required for other). */
 export async function declineRequest(deps: BrokeringDeps, ctx: RequestContext, id: string, reasonCode: string, comment: string | undefined, expectedVersion?: number): Promise<InboxItem> {
   const now = nowOf(ctx);
-  return auditedTransaction(deps.db, ctx, async (trx, audit, emit) => {
-    const { r, c, requests } = await lockForProvider(trx, ctx, id, expectedVersion);
+  return atomicUseCase(deps.db, ctx, { what: `Request ${id}`, lock: (trx) => repo.findCaseOfRequest(trx, id, true) }, async (db, audit, emit) => {
+    const { r, c, requests } = await readRequest(db, id, (x) => isProviderOf(ctx.principal, x), expectedVersion);
     const to = assertRequestTransition(r.status, 'decline');
     if (!isOneOf(DECLINE_REASONS, reasonCode)) throw invalid([{ field: 'reasonCode', message: `${reasonCode} is not a reason; use one of ${DECLINE_REASONS.join(', ')}` }]);
     if (reasonCode === 'other' && !comment?.trim()) throw invalid([{ field: 'comment', message: 'say in a few words why, when the reason is other' }]);
-    const declineComment = comment?.trim() || null;
     const at = new Date(now);
-    const done = await changeRequest(trx, c, requests, r, { status: to, decline_reason: reasonCode, decline_comment: declineComment, answered_at: at, answered_by: ctx.principal.subject, closed_at: at }, now);
-    const caseStatus = done.case.status;
+    const change = plannedRequestChange(db, c, requests, r, {
+      status: to, decline_reason: reasonCode, decline_comment: comment?.trim() || null, answered_at: at, answered_by: ctx.principal.subject, closed_at: at,
+    }, now);
     audit({ action: 'request.decline', entityType: 'case', entityId: c.id, patientRef: c.patient_lookup, details: { requestId: id, unitHsaId: r.unit_hsa_id, reasonCode } });
-    emit({ type: 'request.declined', caseId: c.id, regionCode: c.region_code, organizationId: r.organization_id, payload: { requestId: id, unitHsaId: r.unit_hsa_id, status: to, caseStatus, reasonCode } });
-    return providerItem(deps, ctx, audit, done.request, done.case);
+    emit({ type: 'request.declined', caseId: c.id, regionCode: c.region_code, organizationId: r.organization_id, payload: { requestId: id, unitHsaId: r.unit_hsa_id, status: to, caseStatus: change.caseStatus, reasonCode } });
+    return { ...change, answer: (stored: repo.StoredCase) => providerItem(deps, ctx, noIdentityShown, change.request, stored) };
   });
 }
 
 /** The coordinator takes a pending or accepted request back. */
 export async function withdrawRequest(deps: BrokeringDeps, ctx: RequestContext, id: string, expectedVersion?: number): Promise<CaseView> {
   const now = nowOf(ctx);
-  return auditedTransaction(deps.db, ctx, async (trx, audit, emit) => {
-    const c = await repo.findCaseOfRequest(trx, id, true);
-    const requests = c ? await repo.requestsOfCase(trx, c.id) : [];
-    const r = requests.find((x) => x.id === id);
-    if (!c || !r || !isCoordinatorOf(ctx.principal, c.region_code)) throw notFound('Request', id);
-    checkVersion('Request', id, r.version, expectedVersion);
+  return atomicUseCase(deps.db, ctx, { what: `Request ${id}`, lock: (trx) => repo.findCaseOfRequest(trx, id, true) }, async (db, audit, emit) => {
+    const { r, c, requests } = await readRequest(db, id, (_, x) => isCoordinatorOf(ctx.principal, x.region_code), expectedVersion);
     const to = assertRequestTransition(r.status, 'withdraw');
-    const done = await changeRequest(trx, c, requests, r, { status: to, closed_at: new Date(now) }, now);
-    const caseStatus = done.case.status;
+    const change = plannedRequestChange(db, c, requests, r, { status: to, closed_at: new Date(now) }, now);
     audit({ action: 'request.withdraw', entityType: 'case', entityId: c.id, patientRef: c.patient_lookup, details: { requestId: id, unitHsaId: r.unit_hsa_id } });
-    emit({ type: 'request.withdrawn', caseId: c.id, regionCode: c.region_code, organizationId: r.organization_id, payload: { requestId: id, unitHsaId: r.unit_hsa_id, status: to, caseStatus, because: 'the coordinator withdrew it' } });
-    return caseView(done.case, done.requests, patientView(done.case, deps.patients, true), todayOf(ctx));
+    emit({ type: 'request.withdrawn', caseId: c.id, regionCode: c.region_code, organizationId: r.organization_id, payload: { requestId: id, unitHsaId: r.unit_hsa_id, status: to, caseStatus: change.caseStatus, because: 'the coordinator withdrew it' } });
+    return { ...change, answer: (stored: repo.StoredCase) => caseView(stored, change.requests, patientView(stored, deps.patients, true), todayOf(ctx)) };
   });
 }
+
+/** A request that is accepted, declined or withdrawn is not chosen: its provider is shown no identity, so there is no read to audit. */
+const noIdentityShown = (): void => {
+  throw new Error('a request that is not chosen shows no identity');
+};
 
 /** The platform's own actor for jobs, in the audit log. */
 export const EXPIRY_JOB_PRINCIPAL: Principal = { subject: 'nvf-job:request-expiry', roles: [] };
