@@ -60,15 +60,13 @@ export async function openCaseLookups(db: Executor, serviceId: string, municipal
 }
 
 /**
- * Lock a case for sending a request, and in the same round trip look up what sending checks: the receiving unit and the
- * service it would provide (`offeredServiceId`: the case's service when it offers it, else the first by id of the active
- * services declared equivalent to it that it offers, else null), its current capacity report for that service (the
- * latest valid today or before, as capacity.repository's currentCapacityReports), the home municipality's position and
- * the home region's forecast. The
- * look-ups depend only on fields of the case that never change (service, home municipality, region), so reading them
- * in the lock's statement is the same as reading them just before it.
+ * Read a case for sending a request (ADR 0016: without a lock; the write's guard checks it is unchanged), and in the
+ * same round trip look up what sending checks: the receiving unit and the service it would provide (`offeredServiceId`:
+ * the case's service when it offers it, else the first by id of the active services declared equivalent to it that it
+ * offers, else null), its current capacity report for that service (the latest valid today or before, as
+ * capacity.repository's currentCapacityReports), the home municipality's position and the home region's forecast.
  */
-export async function lockCaseForRequest(db: Executor, caseId: string, unitHsaId: string | null, today: string, lock = true) {
+export async function caseForRequest(db: Executor, caseId: string, unitHsaId: string | null, today: string) {
   const r = await sql<StoredCase & {
     u_hsa_id: string | null; u_name: string | null; u_organization_id: string | null; u_region_code: string | null; u_lat: number | null; u_lng: number | null;
     u_active: boolean | null; u_offered_service_id: string | null; cr_valid_from: string | null; cr_expected_wait_days: number | null; cr_accepts_other_regions: boolean | null;
@@ -90,8 +88,7 @@ export async function lockCaseForRequest(db: Executor, caseId: string, unitHsaId
      LEFT JOIN LATERAL (SELECT x.valid_from, x.expected_wait_days, x.accepts_other_regions FROM capacity_reports x
        WHERE x.unit_hsa_id = u.hsa_id AND x.service_id = os.service_id AND x.valid_from <= ${today}::date ORDER BY x.valid_from DESC LIMIT 1) cr ON true
      LEFT JOIN municipalities m ON m.code = c.home_municipality
-     WHERE c.id = ${caseId}::uuid
-     ${lock ? sql`FOR UPDATE OF c` : sql``}`.execute(db);
+     WHERE c.id = ${caseId}::uuid`.execute(db);
   const row = r.rows[0];
   if (!row) return undefined;
   const { u_hsa_id, u_name, u_organization_id, u_region_code, u_lat, u_lng, u_active, u_offered_service_id, cr_valid_from, cr_expected_wait_days, cr_accepts_other_regions, home_lat, home_lng, home_forecast_days, ...c } = row;

@@ -8,14 +8,14 @@ import { outboxRow, type OutboxEvent, type OutboxRow } from './outbox.js';
 
 /**
  * A use case as one read and one atomic write statement (ADR 0016). The use case reads what it needs in one statement
- * (no lock, no transaction), decides in the domain, and returns its plan: a guard — a data-modifying query on the
- * case that returns the case row only if the case is still as read (cases.change_seq; every change to a case or its
+ * (no lock, no transaction), decides in the domain, and returns its plan: a guard — a data-modifying query on the case
+ * that returns the case row only if the case is still as read (cases.change_seq; every change to a case or its
  * requests moves it), or the insert of a new case — and further writes, each written only when the guard returned its
- * row (`guardHolds` of src/db/atomic.ts in their WHERE) and each expected to touch a known number of rows. The guard, the writes, the
- * outbox events and the audit events (audit_append, migration 0017) are then one statement: all of it is written, or
- * none. When the guard returns no row, someone changed the case in between: nothing was written and the use case runs
- * again on what is now stored (where its checks give the answer: the state machine's 409, the 412 of If-Match, …).
- * A plan without a lock is one whose guard cannot lose a race (an insert): it is not run again.
+ * row (`guardHolds` of src/db/atomic.ts in their WHERE) and each expected to touch a known number of rows. The guard,
+ * the writes, the outbox events and the audit events (audit_append, migration 0017) are then one statement: all of it
+ * is written, or none. When the guard returns no row, someone changed the case in between: nothing was written and the
+ * use case runs again on what is now stored (where its checks give the answer: the state machine's 409, the 412 of
+ * If-Match, …). A plan without a lock is one whose guard cannot lose a race (an insert): it is not run again.
  */
 
 type Query<R> = Compilable<R> & OperationNodeSource;

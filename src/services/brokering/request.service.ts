@@ -54,7 +54,7 @@ export async function sendRequest(deps: BrokeringDeps, ctx: RequestContext, case
       const hsa = parseHsaId(input.unitHsaId);
       // the case, and the unit, the service it offers (the case's or a declared equivalent), its capacity report for that
       // service and the home municipality and forecast looked up, in one round trip
-      const found = await repo.lockCaseForRequest(db, caseId, hsa.ok ? hsa.value : null, today, false);
+      const found = await repo.caseForRequest(db, caseId, hsa.ok ? hsa.value : null, today);
       if (!found || !isCoordinatorOf(ctx.principal, found.c.region_code)) throw notFound('Case', caseId);
       const { c, unit, report } = found;
       checkVersion('Case', caseId, c.version, expectedVersion);
