@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
 import * as repo from '../src/db/brokering.repository.js';
 import { fixedClock } from '../src/domain/clock.js';
-import { atomicUseCase, OPTIMISTIC_ATTEMPTS } from '../src/services/atomic-write.js';
+import { atomicUseCase, atomicWriteRaces, OPTIMISTIC_ATTEMPTS } from '../src/services/atomic-write.js';
 import { verifyAuditChain, type AuditInput } from '../src/services/audit.service.js';
 import type { Executor, RequestContext } from '../src/services/context.js';
 import type { OutboxEvent } from '../src/services/outbox.js';
@@ -71,9 +71,13 @@ describe.each(targets)('atomic writes on %s', (target) => {
     const before = await caseRow(id);
     const [audits, outbox] = [await auditCount(id), await outboxCount(id)];
     const calls = { executors: [] as Executor[] };
+    const races = { ...atomicWriteRaces() };
     const row = await atomicUseCase(t.database.db, ctx, { what: `Case ${id}`, lock: (trx) => repo.findCase(trx, id, true) },
       notePlan(id, calls, async (n) => { if (n === 1) await otherWriter(id); }));
     expect(calls.executors).toHaveLength(2);
+    expect(atomicWriteRaces()).toEqual({ retried: races.retried + 1, locked: races.locked });
+    const metrics = await t.app.inject({ method: 'GET', url: '/metrics' });
+    expect(metrics.body).toContain(`nvf_atomic_write_races_total{outcome="retried"} ${races.retried + 1}`);
     expect(row.end_comment).toBe('note 2');
     // one change of ours (version + 1), two moves of change_seq (the other writer's and ours), one event each
     expect(await caseRow(id)).toEqual({ status: before.status, version: before.version + 1, change_seq: before.change_seq + 2, end_comment: 'note 2' });
@@ -86,9 +90,11 @@ describe.each(targets)('atomic writes on %s', (target) => {
     const id = await openCase();
     const audits = await auditCount(id);
     const calls = { executors: [] as Executor[] };
+    const races = { ...atomicWriteRaces() };
     const row = await atomicUseCase(t.database.db, ctx, { what: `Case ${id}`, lock: (trx) => repo.findCase(trx, id, true) },
       notePlan(id, calls, async (n) => { if (n <= OPTIMISTIC_ATTEMPTS) await otherWriter(id); }));
     expect(calls.executors).toHaveLength(OPTIMISTIC_ATTEMPTS + 1);
+    expect(atomicWriteRaces()).toEqual({ retried: races.retried + OPTIMISTIC_ATTEMPTS - 1, locked: races.locked + 1 });
     expect(calls.executors.slice(0, OPTIMISTIC_ATTEMPTS).every((e) => e === t.database.db)).toBe(true);
     expect(calls.executors.at(-1)).not.toBe(t.database.db); // the transaction holding the lock
     expect(row.end_comment).toBe(`note ${OPTIMISTIC_ATTEMPTS + 1}`);

@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { atomicWriteRaces } from '../services/atomic-write.js';
 import { auditEventCount } from '../services/audit.service.js';
 import type { AppServices } from './app.js';
 
@@ -21,6 +22,18 @@ export function registerMetrics(app: FastifyInstance, services: AppServices): Re
     registers: [registry],
     async collect() {
       this.set(await auditEventCount(services.database.db));
+    },
+  });
+  new Counter({
+    name: 'nvf_atomic_write_races_total',
+    help: 'Brokering changes that lost a race for their case (ADR 0016): run again without a lock (retried), or after repeated losses under the case lock (locked)',
+    labelNames: ['outcome'],
+    registers: [registry],
+    collect() {
+      const r = atomicWriteRaces();
+      this.reset();
+      this.labels('retried').inc(r.retried);
+      this.labels('locked').inc(r.locked);
     },
   });
   app.addHook('onResponse', async (request, reply) => {

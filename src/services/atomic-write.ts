@@ -32,6 +32,10 @@ export interface AtomicPlan<Row, T> {
 /** How many times a use case runs without a lock before it queues for the case's lock. */
 export const OPTIMISTIC_ATTEMPTS = 3;
 
+/** This process's lost races since it started (GET /metrics: nvf_atomic_write_races_total): runs again, and runs under the lock. */
+const races = { retried: 0, locked: 0 };
+export const atomicWriteRaces = (): Readonly<typeof races> => races;
+
 type Plan<Row, T> = (db: Executor, audit: (input: AuditInput) => void, emit: (event: OutboxEvent) => void) => Promise<AtomicPlan<Row, T>>;
 
 /**
@@ -60,7 +64,9 @@ export async function atomicUseCase<Row extends object, T>(
   for (let i = 1; i <= OPTIMISTIC_ATTEMPTS; i++) {
     const done = await attempt(db);
     if (done) return done.answer;
+    if (i < OPTIMISTIC_ATTEMPTS) races.retried++;
   }
+  races.locked++;
   const done = await db.transaction().execute(async (trx) => {
     await lock(trx);
     return attempt(trx);
