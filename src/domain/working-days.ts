@@ -190,11 +190,23 @@ export function stockholmWallClock(at: Date): StockholmWallClock {
   };
 }
 
+const HOUR = 3_600_000;
+/** Offsets by UTC hour: Stockholm's offset changes only on a whole UTC hour (01:00 UTC), so it is constant within one. */
+const offsetByHour = new Map<number, number>();
+
 /** Milliseconds by which Stockholm wall-clock time is ahead of UTC at instant t. */
 function stockholmOffset(t: number): number {
-  const w = stockholmWallClock(new Date(t));
-  const [y, m, d] = w.date.split('-').map(Number) as [number, number, number];
-  return Date.UTC(y, m - 1, d, w.hour, w.minute, w.second, w.millisecond) - t;
+  const hour = Math.floor(t / HOUR);
+  let offset = offsetByHour.get(hour);
+  if (offset === undefined) {
+    const start = hour * HOUR;
+    const w = stockholmWallClock(new Date(start));
+    const [y, m, d] = w.date.split('-').map(Number) as [number, number, number];
+    offset = Date.UTC(y, m - 1, d, w.hour, w.minute, w.second, w.millisecond) - start;
+    if (offsetByHour.size >= 10_000) offsetByHour.clear();
+    offsetByHour.set(hour, offset);
+  }
+  return offset;
 }
 
 const DAY = 86_400_000;
