@@ -30,12 +30,12 @@ export async function recordAudit(trx: Executor, ctx: RequestContext, input: Aud
 }
 
 /**
- * One event as audit_append (migration 0017) takes it: its row (the columns of audit_events but chain, seq, prev_hash
- * and hash) with the hashed text around its position in the chain; the database links it to the head as it is.
+ * One event as audit_append (migration 0017) takes it: the two parts of its canonical JSON around its position in the
+ * chain; the database links it to the head as it is and reads its row from that text.
  */
-function appendRow(ctx: RequestContext, chainId: number, input: AuditInput, occurredAt: string) {
+function appendParts(ctx: RequestContext, chainId: number, input: AuditInput, occurredAt: string): [string, string] {
   const p = ctx.principal;
-  const event: Omit<AuditRecord, 'seq'> = {
+  const { prefix, suffix } = chainInputParts({
     id: crypto.randomUUID(),
     chain: chainId === 1 ? undefined : chainId,
     occurredAt,
@@ -50,21 +50,16 @@ function appendRow(ctx: RequestContext, chainId: number, input: AuditInput, occu
     outcome: input.outcome ?? 'success',
     requestId: ctx.requestId,
     patientRef: input.patientRef ?? null,
+    // as JSON would have it (dates as text, no undefined): what is hashed is what is stored and verified
     details: JSON.parse(JSON.stringify(input.details ?? {})) as Record<string, unknown>,
-  };
-  const { prefix, suffix } = chainInputParts(event);
-  return {
-    id: event.id, occurred_at: event.occurredAt, actor_subject: event.actorSubject, actor_roles: event.actorRoles, actor_region_code: event.actorRegionCode,
-    actor_organization_id: event.actorOrganizationId, actor_unit_hsa_id: event.actorUnitHsaId, action: event.action, entity_type: event.entityType,
-    entity_id: event.entityId, outcome: event.outcome, request_id: event.requestId, patient_ref: event.patientRef, details: event.details,
-    hash_prefix: prefix, hash_suffix: suffix,
-  };
+  });
+  return [prefix, suffix];
 }
 
 /** The audit events of one statement as the JSON text audit_append takes. */
 export function auditAppendJson(ctx: RequestContext, chainId: number, inputs: readonly AuditInput[]): string {
   const occurredAt = ctx.clock.now().toISOString();
-  return JSON.stringify(inputs.map((input) => appendRow(ctx, chainId, input, occurredAt)));
+  return JSON.stringify(inputs.map((input) => appendParts(ctx, chainId, input, occurredAt)));
 }
 
 /**

@@ -8,16 +8,16 @@
 ALTER TABLE cases ADD COLUMN change_seq bigint NOT NULL DEFAULT 0;
 
 -- Append audit events to one chain (ADR 0014) inside the calling statement: the chain's head is locked and read here,
--- so the events link to the head as it is (no guess, no second statement). Each event arrives as its row (the columns
--- of audit_events but chain, seq, prev_hash, hash) with `hash_prefix` and `hash_suffix`: the event's canonical JSON
--- before and after its position in the chain (its last key, "seq"), from src/domain/audit.ts (chainInputParts), so
--- the hash is sha256(prev_hash || '\n' || prefix || seq || suffix) — the same text GET /audit/verify recomputes.
--- Returns the chain's new position.
+-- so the events link to the head as it is (no guess, no second statement). Each event arrives as the two parts of its
+-- canonical JSON around its position in the chain (its last key, "seq"), from src/domain/audit.ts (chainInputParts):
+-- the event's text is prefix || seq || suffix, its hash sha256(prev_hash || '\n' || text) — the same text
+-- GET /audit/verify recomputes — and its row is read from that text. Returns the chain's new position.
 CREATE FUNCTION audit_append(p_chain integer, p_events jsonb) RETURNS bigint LANGUAGE plpgsql AS $$
 DECLARE
   s bigint;
   prev text;
   h text;
+  t text;
   e jsonb;
 BEGIN
   SELECT a.seq, a.hash INTO s, prev FROM audit_head a WHERE a.id = p_chain FOR UPDATE;
@@ -26,12 +26,15 @@ BEGIN
   END IF;
   FOR e IN SELECT value FROM jsonb_array_elements(p_events) LOOP
     s := s + 1;
-    h := encode(sha256(convert_to(prev || E'\n' || (e->>'hash_prefix') || s::text || (e->>'hash_suffix'), 'UTF8')), 'hex');
+    t := (e->>0) || s::text || (e->>1);
+    h := encode(sha256(convert_to(prev || E'\n' || t, 'UTF8')), 'hex');
     INSERT INTO audit_events (chain, seq, id, occurred_at, actor_subject, actor_roles, actor_region_code, actor_organization_id, actor_unit_hsa_id,
                               action, entity_type, entity_id, outcome, request_id, patient_ref, details, prev_hash, hash)
-      SELECT p_chain, s, r.id, r.occurred_at, r.actor_subject, r.actor_roles, r.actor_region_code, r.actor_organization_id, r.actor_unit_hsa_id,
-             r.action, r.entity_type, r.entity_id, r.outcome, r.request_id, r.patient_ref, COALESCE(e->'details', '{}'::jsonb), prev, h
-      FROM jsonb_populate_record(NULL::audit_events, e) AS r;
+      SELECT p_chain, s, x."id", x."occurredAt", x."actorSubject", x."actorRoles", x."actorRegionCode", x."actorOrganizationId", x."actorUnitHsaId",
+             x."action", x."entityType", x."entityId", x."outcome", x."requestId", x."patientRef", COALESCE(x."details", '{}'::jsonb), prev, h
+      FROM jsonb_to_record(t::jsonb) AS x("id" uuid, "occurredAt" timestamptz, "actorSubject" text, "actorRoles" text[], "actorRegionCode" text,
+        "actorOrganizationId" text, "actorUnitHsaId" text, "action" text, "entityType" text, "entityId" text, "outcome" text, "requestId" text,
+        "patientRef" text, "details" jsonb);
     prev := h;
   END LOOP;
   UPDATE audit_head SET seq = s, hash = prev WHERE id = p_chain;
