@@ -137,7 +137,7 @@ export async function listCases(deps: BrokeringDeps, ctx: RequestContext, q: Cas
 /**
  * The patient chose an accepted offer: that request becomes chosen, every other open request is withdrawn, and the
  * referral with the home region's payment commitment (valid one year) is recorded. At most one chosen request per case,
- * whatever the concurrency: the case row is locked, and a unique index backs it.
+ * whatever the concurrency: the write is guarded by the case's change_seq as read (ADR 0016), and a unique index backs it.
  */
 export async function chooseOffer(deps: BrokeringDeps, ctx: RequestContext, id: string, requestId: string, expectedVersion?: number): Promise<CaseView> {
   const today = todayOf(ctx);

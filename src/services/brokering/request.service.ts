@@ -209,8 +209,9 @@ async function readRequest(db: Executor, id: string, may: (r: repo.StoredRequest
 }
 
 /**
- * The unit accepts with the date it offers. At most once, whatever the concurrency: the case row is locked first and
- * the request's state checked under the lock; the offered date must not be after the patient's deadline.
+ * The unit accepts with the date it offers. At most once, whatever the concurrency: the write is guarded by the case's
+ * change_seq as read (ADR 0016), so of simultaneous accepts one is written and the others run again and find the request
+ * accepted (409); the offered date must not be after the patient's deadline.
  */
 export async function acceptRequest(deps: BrokeringDeps, ctx: RequestContext, id: string, offeredDate: string, expectedVersion?: number): Promise<InboxItem> {
   const now = nowOf(ctx);
