@@ -48,12 +48,21 @@ type Plan<Row, T> = (db: Executor, audit: (input: AuditInput) => void, emit: (ev
 export async function atomicUseCase<Row extends object, T>(
   db: Kysely<DB>, ctx: RequestContext, opts: { what: string; lock?: (trx: Executor) => Promise<unknown> }, plan: Plan<Row, T>,
 ): Promise<T> {
+  // The audit chain is held for the write statement, or for the whole transaction under the lock (whose commit ends the
+  // head's row lock): no other write of this process appends to it meanwhile.
+  const held: number[] = [];
   const attempt = async (executor: Executor) => {
     const audits: AuditInput[] = [];
     const events: OutboxRow[] = [];
     const p = await plan(executor, (input) => audits.push(input), (event) => events.push(outboxRow(ctx, event)));
-    const row = await writeAtomically(executor, ctx, p, audits, events);
-    return row === undefined ? undefined : { answer: p.answer(row) };
+    const chainId = chains.take();
+    try {
+      const row = await writeAtomically(executor, ctx, chainId, p, audits, events);
+      return row === undefined ? undefined : { answer: p.answer(row) };
+    } finally {
+      if (executor === db) chains.give(chainId);
+      else held.push(chainId);
+    }
   };
   const lock = opts.lock;
   if (lock === undefined) {
@@ -70,34 +79,31 @@ export async function atomicUseCase<Row extends object, T>(
   const done = await db.transaction().execute(async (trx) => {
     await lock(trx);
     return attempt(trx);
-  });
+  }).finally(() => held.splice(0).forEach((c) => chains.give(c)));
   if (!done) throw new AppError('conflict', `${opts.what} changed while your change was being written, though it was locked; reload it and try again.`);
   return done.answer;
 }
 
 /** The plan as one statement; the guard's row, or undefined when the guard matched nothing (and nothing was written). */
-async function writeAtomically<Row extends object>(db: Executor, ctx: RequestContext, p: AtomicPlan<Row, unknown>, audits: readonly AuditInput[], events: readonly OutboxRow[]): Promise<Row | undefined> {
+async function writeAtomically<Row extends object>(
+  db: Executor, ctx: RequestContext, chainId: number, p: AtomicPlan<Row, unknown>, audits: readonly AuditInput[], events: readonly OutboxRow[],
+): Promise<Row | undefined> {
   const writes = p.writes ?? [];
-  const chainId = chains.take();
-  try {
-    const ctes = [
-      sql`guard AS (${p.guard})`,
-      ...writes.map((w, i) => sql`${sql.raw(`w${i}`)} AS (${w.query})`),
-      ...(events.length > 0 ? [sql`outboxed AS (${outboxInsert(events, guardHolds)})`] : []),
-    ];
-    const columns = [
-      sql`guard.*`,
-      ...(audits.length > 0 ? [sql`audit_append(${chainId}, ${auditAppendJson(ctx, chainId, audits)}::jsonb) AS audit_position`] : []),
-      // a write that touched another number of rows than planned breaks an invariant: the statement fails whole
-      ...writes.map((w, i) => sql`write_assert((SELECT count(*) FROM ${sql.raw(`w${i}`)}) = ${w.rows}, ${w.what}) AS ${sql.raw(`w${i}_ok`)}`),
-    ];
-    const r = await sql<Row>`WITH ${sql.join(ctes, sql`, `)} SELECT ${sql.join(columns, sql`, `)} FROM guard`.execute(db);
-    const row = r.rows[0] as (Row & Record<string, unknown>) | undefined;
-    if (row === undefined) return undefined;
-    delete row.audit_position;
-    writes.forEach((_, i) => delete row[`w${i}_ok`]);
-    return row;
-  } finally {
-    chains.give(chainId);
-  }
+  const ctes = [
+    sql`guard AS (${p.guard})`,
+    ...writes.map((w, i) => sql`${sql.raw(`w${i}`)} AS (${w.query})`),
+    ...(events.length > 0 ? [sql`outboxed AS (${outboxInsert(events, guardHolds)})`] : []),
+  ];
+  const columns = [
+    sql`guard.*`,
+    ...(audits.length > 0 ? [sql`audit_append(${chainId}, ${auditAppendJson(ctx, chainId, audits)}::jsonb) AS audit_position`] : []),
+    // a write that touched another number of rows than planned breaks an invariant: the statement fails whole
+    ...writes.map((w, i) => sql`write_assert((SELECT count(*) FROM ${sql.raw(`w${i}`)}) = ${w.rows}, ${w.what}) AS ${sql.raw(`w${i}_ok`)}`),
+  ];
+  const r = await sql<Row>`WITH ${sql.join(ctes, sql`, `)} SELECT ${sql.join(columns, sql`, `)} FROM guard`.execute(db);
+  const row = r.rows[0] as (Row & Record<string, unknown>) | undefined;
+  if (row === undefined) return undefined;
+  delete row.audit_position;
+  writes.forEach((_, i) => delete row[`w${i}_ok`]);
+  return row;
 }
