@@ -80,8 +80,18 @@ test.describe('the shell on every page', () => {
       expect(overflow, `horizontal scroll on ${path} at 360 px`).toBeLessThanOrEqual(0);
     }
     await page.goto('/');
-    await page.getByRole('navigation', { name: 'Huvudmeny' }).getByRole('link', { name: 'Om tjänsten' }).click();
+    // the menu is folded behind a button on a narrow screen; it opens, and a chosen page folds it again
+    const menu = page.getByRole('navigation', { name: 'Huvudmeny' });
+    const toggle = menu.getByRole('button', { name: 'Meny' });
+    await expect(toggle).toHaveAttribute('aria-expanded', 'false');
+    await expect(menu.getByRole('link', { name: 'Om tjänsten' })).toBeHidden();
+    await toggle.click();
+    await expect(toggle).toHaveAttribute('aria-expanded', 'true');
+    await expect(menu.getByRole('link', { name: 'Start' })).toBeVisible();
+    await expectNoA11yViolations(page);
+    await menu.getByRole('link', { name: 'Om tjänsten' }).click();
     await expect(page).toHaveURL(/\/om$/);
+    await expect(toggle).toHaveAttribute('aria-expanded', 'false');
     await expect(page.locator('h1')).toHaveText('Om tjänsten');
     await expect(page.locator('h1')).toBeFocused();
     await expect(page.getByRole('link', { name: 'GeoNames (geonames.org)' })).toBeVisible();

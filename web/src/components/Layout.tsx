@@ -1,4 +1,4 @@
-import { useState, type ReactNode } from 'react';
+import { useEffect, useState, type ReactNode } from 'react';
 import { Button, SkipLink } from '@digdir/designsystemet-react';
 import { useI18n } from '../i18n/index.js';
 import { Link, navigate, type PageId } from '../router.js';
@@ -24,6 +24,9 @@ export function Layout({ page, children }: { page: PageId; children: ReactNode }
   if (me?.authenticated && me.roles.some((r) => r === 'coordinator' || r === 'provider' || r === 'analyst' || r === 'admin')) nav.push({ id: 'workspace', href: '/arbetsyta', label: t.nav.workspace });
   // A logged-in patient follows her own cases.
   if (me?.authenticated && me.roles.includes('patient')) nav.push({ id: 'myCases', href: '/mina-arenden', label: t.nav.myCases });
+  // On a narrow screen the menu folds behind a button (CSS shows the button below 40rem); a new page folds it again.
+  const [menuOpen, setMenuOpen] = useState(false);
+  useEffect(() => setMenuOpen(false), [page]);
   const current: PageId = WORKSPACE_PAGES.includes(page) ? 'workspace' : page === 'askCare' ? 'rights' : page === 'receipt' ? 'myCases' : page === 'supportArticle' ? 'support' : page;
   return (
     <div className="app">
@@ -51,8 +54,14 @@ export function Layout({ page, children }: { page: PageId; children: ReactNode }
             </button>
           </div>
         </div>
-        <nav aria-label={t.nav.label} className="site-nav">
-          <ul className="site-nav__list container">
+        <nav aria-label={t.nav.label} className={menuOpen ? 'site-nav site-nav--open' : 'site-nav'}>
+          <div className="site-nav__bar container">
+            <button type="button" className="site-nav__toggle" aria-expanded={menuOpen} aria-controls="site-nav-list" onClick={() => setMenuOpen((o) => !o)}>
+              <span aria-hidden="true" className="site-nav__icon" />
+              {t.nav.menu}
+            </button>
+          </div>
+          <ul id="site-nav-list" className="site-nav__list container">
             {nav.map((n) => (
               <li key={n.id}>
                 <Link href={n.href} aria-current={current === n.id ? (page === n.id ? 'page' : 'true') : undefined}>

@@ -7,7 +7,7 @@ export const en: Messages = {
   switchLanguage: 'Svenska',
   switchLanguageLabel: 'Byt språk till svenska',
   demoBanner: 'Demo data — invented care units and patients',
-  nav: { label: 'Main menu', start: 'Home', directory: 'Find care units', waitingTimes: 'Waiting times', about: 'About the service', login: 'Log in', apiDocs: 'API documentation', workspace: 'Workspace', rights: 'Your rights', myCases: 'My cases', statistics: 'Statistics' },
+  nav: { label: 'Main menu', menu: 'Menu', start: 'Home', directory: 'Find care units', waitingTimes: 'Waiting times', about: 'About the service', login: 'Log in', apiDocs: 'API documentation', workspace: 'Workspace', rights: 'Your rights', myCases: 'My cases', statistics: 'Statistics' },
   session: { loggedInAs: 'Logged in as', logout: 'Log out', loggingOut: 'Logging out …', logoutFailed: 'Logging out failed. Please try again.' },
   footer: {
     about: 'Nationell vårdförmedling (national care brokering) is a national service for brokering care between regions and care providers.',

@@ -5,7 +5,7 @@ export const sv = {
   switchLanguage: 'English',
   switchLanguageLabel: 'Change language to English',
   demoBanner: 'Demodata — påhittade vårdenheter och patienter',
-  nav: { label: 'Huvudmeny', start: 'Start', directory: 'Hitta vårdenheter', waitingTimes: 'Väntetider', about: 'Om tjänsten', login: 'Logga in', apiDocs: 'API-dokumentation', workspace: 'Arbetsyta', rights: 'Dina rättigheter', myCases: 'Mina ärenden', statistics: 'Statistik' },
+  nav: { label: 'Huvudmeny', menu: 'Meny', start: 'Start', directory: 'Hitta vårdenheter', waitingTimes: 'Väntetider', about: 'Om tjänsten', login: 'Logga in', apiDocs: 'API-dokumentation', workspace: 'Arbetsyta', rights: 'Dina rättigheter', myCases: 'Mina ärenden', statistics: 'Statistik' },
   session: { loggedInAs: 'Inloggad som', logout: 'Logga ut', loggingOut: 'Loggar ut …', logoutFailed: 'Utloggningen misslyckades. Försök igen.' },
   footer: {
     about: 'Nationell vårdförmedling är en nationell tjänst för vårdförmedling mellan regioner och vårdgivare.',
