@@ -313,6 +313,7 @@ test.describe('provider statistics (journey 4)', () => {
     await expect(page.getByTestId('ps-table').locator('tr[data-row="national"] td').nth(2)).toHaveText(pct(stats.national.acceptanceRate));
     await expect(page.getByTestId('ps-summary')).toContainText(`tackade ja till ${pct(stats.organization.acceptanceRate)} (hela landet: ${pct(stats.national.acceptanceRate)})`);
     await expect(page.getByTestId('ps-chart').locator('svg')).toBeVisible();
+    await expect(page.getByText('Demodata: siffrorna bygger på påhittade förfrågningar.')).toBeVisible();
     await expectNoA11yViolations(page);
 
     await page.getByRole('button', { name: 'Change language to English' }).click();

@@ -204,6 +204,7 @@ describe.each(targets)('statistics API on %s', (target) => {
     expect(res.statusCode).toBe(200);
     const body = res.json();
     expect(body.organizationId).toBe('region-01');
+    expect(body.synthetic).toBe(true); // the demo directory: the page labels its figures as made up
     const units = await t.database.db.selectFrom('units').select('hsa_id').where('organization_id', '=', 'region-01').execute();
     expect(body.units.map((u: { unitHsaId: string }) => u.unitHsaId).sort()).toEqual(units.map((u) => u.hsa_id).sort());
     expect((await get('/api/v1/stats/provider?organization=region-03', provider)).statusCode).toBe(403);

@@ -46,7 +46,7 @@ const GoalIn = z
   .meta({ examples: [{ indicatorId: 'within_guarantee_share', view: 'excluding_pvv_and_mov', guaranteeKinds: ['specialist_first_visit', 'treatment'], comparator: 'gte', target: 0.85, dueDate: '2027-12-31', title: { sv: 'Minst 85 % inom vårdgarantin', en: 'At least 85 % within the guarantee' } }] });
 
 const Trend = z.array(z.object({ period: z.string(), value: z.number().nullable(), met: z.boolean().nullable() }));
-const ResultOut = z.object({
+export const ResultOut = z.object({
   goalId: z.string(),
   value: z.number().nullable(),
   target: z.number(),
@@ -57,7 +57,7 @@ const ResultOut = z.object({
 });
 const EXAMPLE_RESULT = { goalId: 'requests_answered_in_time_90', value: 0.93, target: 0.9, met: true, status: 'met', trend: [{ period: '2026-10', value: 0.93, met: true }] } as const;
 
-const ScorecardOut = z
+export const ScorecardOut = z
   .object({
     period: z.string(), revision: z.number().int(), synthetic: z.boolean(), goals: z.array(GoalOut),
     regions: z.array(z.object({ regionCode: z.string(), regionName: z.string(), results: z.array(ResultOut) })),
@@ -65,7 +65,7 @@ const ScorecardOut = z
   })
   .meta({ examples: [{ period: '2026-10', revision: 1, synthetic: true, goals: [EXAMPLE_GOAL], regions: [{ regionCode: '25', regionName: 'Region Norrbotten', results: [EXAMPLE_RESULT] }], national: { results: [EXAMPLE_RESULT] } }] });
 
-const DataQualityOut = z
+export const DataQualityOut = z
   .object({
     period: z.string(),
     regions: z.array(z.object({

@@ -51,7 +51,7 @@ const GuaranteeRow = z.object({
   suppressed: z.boolean(),
 });
 
-const OverviewOut = z
+export const OverviewOut = z
   .object({
     period: z.string(), view: z.enum(STATISTICAL_VIEWS), regionCode: z.string().nullable(), computedAt: z.string(), revision: z.number().int(), revisedAt: z.string().nullable(),
     dataAsOf: z.string().nullable(), synthetic: z.boolean().describe('true when the platform holds synthetic demo data'),
@@ -68,7 +68,7 @@ const OverviewOut = z
     }],
   });
 
-const BrokeringOut = z
+export const BrokeringOut = z
   .object({
     period: z.string(), regionCode: z.string().nullable(), computedAt: z.string(), revision: z.number().int(), revisedAt: z.string().nullable(), synthetic: z.boolean(),
     casesOpenedCount: z.number().int().nullable(), requestsSentCount: z.number().int().nullable(), requestsDueCount: z.number().int().nullable(),
@@ -93,12 +93,13 @@ const ProviderFigures = z.object({
   requestsReceivedCount: z.number().int(), answeredInTimeCount: z.number().int(), answeredInTimeShare: z.number().nullable(), acceptedCount: z.number().int(),
   acceptanceRate: z.number().nullable(), medianResponseHours: z.number().nullable(),
 });
-const ProviderOut = z
+export const ProviderOut = z
   .object({
     organizationId: z.string(), period: z.string(),
     units: z.array(ProviderFigures.extend({ unitHsaId: z.string(), unitName: z.string() })),
     organization: ProviderFigures,
     national: z.object({ answeredInTimeShare: z.number().nullable(), acceptanceRate: z.number().nullable(), medianResponseHours: z.number().nullable() }),
+    synthetic: z.boolean().describe('true when the platform holds synthetic demo data'),
   })
   .meta({
     examples: [{
@@ -106,6 +107,7 @@ const ProviderOut = z
       units: [{ unitHsaId: 'SE2321000214-ORT1', unitName: 'Ortopedmottagningen Sunderby', requestsReceivedCount: 12, answeredInTimeCount: 10, answeredInTimeShare: 0.909, acceptedCount: 6, acceptanceRate: 0.55, medianResponseHours: 18.5 }],
       organization: { requestsReceivedCount: 12, answeredInTimeCount: 10, answeredInTimeShare: 0.909, acceptedCount: 6, acceptanceRate: 0.55, medianResponseHours: 18.5 },
       national: { answeredInTimeShare: 0.88, acceptanceRate: 0.51, medianResponseHours: 22.1 },
+      synthetic: true,
     }],
   });
 

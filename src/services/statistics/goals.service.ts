@@ -284,5 +284,6 @@ export async function providerStats(db: Kysely<DB>, ctx: RequestContext, q: { pe
     units: perUnit.rows.map((u) => ({ unitHsaId: u.unit_hsa_id, unitName: u.unit_name, ...shape(u) })),
     organization: shape(orgRow.rows[0]!),
     national: { answeredInTimeShare: n.answeredInTimeShare, acceptanceRate: n.acceptanceRate, medianResponseHours: n.medianResponseHours },
+    synthetic: await isSynthetic(db),
   };
 }

@@ -1,7 +1,7 @@
 /**
  * Typed calls for the follow-up pages (journey 5: the national coordination function; journey 4: the provider's
- * "Statistik"). The shapes are those agreed for /api/v1/follow-up/* and /api/v1/stats/* (docs/openapi.json once
- * published). Writes send If-Match with the goal's version, as the other workspace writes do.
+ * "Statistik"). The follow-up answers' shapes come from the routes' response schemas; those of /api/v1/stats/* are
+ * written out here as docs/openapi.json gives them. Writes send If-Match with the goal's version, as the other workspace writes do.
  */
 import { useMemo } from 'react';
 import { qs, request } from '../api.js';
@@ -12,6 +12,9 @@ import { COMPARATORS, GOAL_KINDS, type Comparator, type GoalStatus } from '../..
 import { STATISTICAL_VIEWS } from '../../../src/domain/guarantee.js';
 import { isPeriod } from '../../../src/domain/indicators.js';
 import type { Goal } from '../../../src/services/statistics/goals.service.js';
+import type { DataQualityOut, ResultOut, ScorecardOut } from '../../../src/http/routes/follow-up.routes.js';
+import type { ProviderOut } from '../../../src/http/routes/stats.routes.js';
+import type { z } from 'zod';
 
 export type { Comparator, Goal, GoalStatus };
 /** The guarantee kinds a goal can name, the statistical views and the comparisons. */
@@ -31,58 +34,13 @@ export interface GoalIn {
   active?: boolean;
 }
 
-export interface TrendPoint {
-  period: string;
-  value: number | null;
-  met: boolean | null;
-}
-
-export interface GoalResult {
-  goalId: string;
-  value: number | null;
-  target: number;
-  /** null = not assessed */
-  met: boolean | null;
-  status: GoalStatus;
-  /** the last 6 periods, oldest first */
-  trend: TrendPoint[];
-  detail?: { guaranteeKind: string; value: number | null; met: boolean | null }[];
-}
-
-export interface Scorecard {
-  period: string;
-  revision: number;
-  synthetic: boolean;
-  goals: Goal[];
-  regions: { regionCode: string; regionName: string; results: GoalResult[] }[];
-  national: { results: GoalResult[] };
-}
-
-export interface StaleUnit {
-  unitHsaId: string;
-  unitName: string;
-  lastValidFrom: string | null;
-}
-
-export interface DataQualityRegion {
-  regionCode: string;
-  regionName: string;
-  waitingListOnTime: boolean;
-  firstSubmissionOn: string | null;
-  appliedSubmissions: number;
-  rejectedSubmissions: number;
-  rowErrors: number;
-  unitsExpectedToReport: number;
-  unitsWithFreshCapacityReport: number;
-  freshCapacityShare: number | null;
-  staleUnits: StaleUnit[];
-  connectedSystems: number;
-}
-
-export interface DataQuality {
-  period: string;
-  regions: DataQualityRegion[];
-}
+// The answers' shapes are the routes' own response schemas (type-only: nothing of the server is bundled).
+export type GoalResult = z.infer<typeof ResultOut>;
+export type TrendPoint = GoalResult['trend'][number];
+export type Scorecard = z.infer<typeof ScorecardOut>;
+export type DataQuality = z.infer<typeof DataQualityOut>;
+export type DataQualityRegion = DataQuality['regions'][number];
+export type StaleUnit = DataQualityRegion['staleUnits'][number];
 
 export interface IndicatorInfo {
   id: string;
@@ -101,23 +59,8 @@ export interface StatsPeriods {
   latest: string | null;
 }
 
-export interface ResponseFigures {
-  requestsReceivedCount: number;
-  answeredInTimeCount: number;
-  answeredInTimeShare: number | null;
-  acceptedCount: number;
-  acceptanceRate: number | null;
-  medianResponseHours: number | null;
-}
-
-export interface ProviderStats {
-  organizationId: string;
-  period: string;
-  units: (ResponseFigures & { unitHsaId: string; unitName: string })[];
-  organization: ResponseFigures;
-  national: { answeredInTimeShare: number | null; acceptanceRate: number | null; medianResponseHours: number | null };
-  synthetic?: boolean;
-}
+export type ProviderStats = z.infer<typeof ProviderOut>;
+export type ResponseFigures = ProviderStats['organization'];
 
 const enc = encodeURIComponent;
 

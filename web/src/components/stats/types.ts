@@ -1,8 +1,11 @@
 /**
- * The answers of the public statistics and open-data API (/api/v1/stats/*, /api/v1/open-data), as agreed in the
- * contract. Declared here, type-only, so the web bundles nothing of the server.
+ * The answers of the public statistics and open-data API (/api/v1/stats/*, /api/v1/open-data), type-only, so the web
+ * bundles nothing of the server: the overview and brokering answers from the routes' response schemas, the others as
+ * the contract gives them.
  */
+import type { z } from 'zod';
 import type { StatisticalView } from '../../../../src/domain/guarantee.js';
+import type { BrokeringOut, OverviewOut } from '../../../../src/http/routes/stats.routes.js';
 
 export type { StatisticalView };
 
@@ -19,64 +22,10 @@ export type { PublishedValue };
 
 export interface PeriodsAnswer { items: { period: string; revision: number; computedAt: string }[]; latest: string | null }
 
-export interface GuaranteeFigures {
-  guaranteeKind: string;
-  waitingCount: number | null;
-  withinGuaranteeShare: number | null;
-  medianWaitedDays: number | null;
-  p90WaitedDays: number | null;
-  completedCount: number | null;
-  completedWithinGuaranteeShare: number | null;
-  medianCompletedWaitDays: number | null;
-  suppressed: boolean;
-}
-
-export interface OverviewAnswer {
-  period: string;
-  view: string;
-  regionCode: string | null;
-  computedAt: string;
-  revision: number;
-  revisedAt: string | null;
-  dataAsOf: string | null;
-  synthetic: boolean;
-  guarantee: GuaranteeFigures[];
-  brokering: {
-    casesOpenedCount: number | null;
-    requestsSentCount: number | null;
-    casesChosenCount: number | null;
-    casesCompletedCount: number | null;
-    medianDaysSaved: number | null;
-    suppressed: boolean;
-  };
-  summary: Bilingual;
-}
-
-export interface BrokeringAnswer {
-  period: string;
-  regionCode: string | null;
-  computedAt: string;
-  revision: number;
-  revisedAt: string | null;
-  synthetic: boolean;
-  casesOpenedCount: number | null;
-  requestsSentCount: number | null;
-  requestsDueCount: number | null;
-  requestsAnsweredInTimeCount: number | null;
-  answeredInTimeShare: number | null;
-  decidedCount: number | null;
-  acceptedCount: number | null;
-  acceptanceRate: number | null;
-  medianResponseHours: number | null;
-  casesChosenCount: number | null;
-  casesCompletedCount: number | null;
-  medianDaysSaved: number | null;
-  daysSavedBasisCount: number | null;
-  medianTravelDistanceKm: number | null;
-  outcomes: { ending: string; casesCount: number | null }[];
-  suppressed: boolean;
-  summary: Bilingual;
-}
+// The overview's and the brokering figures' shapes are the routes' own response schemas (type-only).
+export type OverviewAnswer = z.infer<typeof OverviewOut>;
+export type GuaranteeFigures = OverviewAnswer['guarantee'][number];
+export type BrokeringAnswer = z.infer<typeof BrokeringOut>;
 
 export interface SeriesAnswer {
   indicatorId: string;
