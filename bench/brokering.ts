@@ -123,8 +123,9 @@ async function benchSearch(server: RunningServer, token: string) {
 
 /**
  * Whole-case lifecycles (open a case, send a request, accept, choose, book, complete; each step audited with its outbox
- * event) by 16 concurrent workers for DURATION seconds: bench/lifecycles.ts; with the CPU the server and the database's
- * backends spent per lifecycle (on a shared machine, 1000 / their sum is what one core could do).
+ * event) by 16 concurrent workers for DURATION seconds after a warm-up of 5 s at that concurrency (bench/lifecycles.ts),
+ * with the CPU the server and the database's backends spent per lifecycle (on a shared machine, 1000 / their sum is what
+ * one core could do).
  */
 async function benchCaseLifecycles(server: RunningServer, databaseUrl: string): Promise<Record<string, unknown>> {
   // CPU of the server and of the database's backends (same host only) over the measured lifecycles: a backend that

@@ -1,7 +1,7 @@
 /**
  * Whole case lifecycles through the HTTP API of a running server (issue 4: ≥ 200 per second on PostgreSQL):
  * open → request → accept → choose → book → complete, each step one request, audited and with its outbox event,
- * run by CONCURRENCY workers for DURATION seconds. Used by bench/brokering.ts.
+ * run by `concurrency` workers for `seconds` after a warm-up at that concurrency. Used by bench/brokering.ts.
  */
 import http from 'node:http';
 import { luhnCheckDigit } from '../src/domain/luhn.js';

@@ -181,12 +181,12 @@ type CaseSet = Omit<Updateable<CaseRow>, 'id' | 'version' | 'preferences' | 'upd
 
 /**
  * Change a request read under its case's lock (its version must still be `version`: a conflict is an error, never a lost
- * update) and, when `caseSet` is given, its case too, in one statement. Returns the request's new version and the case
- * as stored afterwards (undefined when the case was not changed).
+ * update) and, when `caseSet` is given, its case too, in one statement (the request's version moves on by one). Returns
+ * the case as stored afterwards (undefined when the case was not changed).
  */
 export async function updateRequestAndCase(
   db: Executor, request: { id: string; version: number }, set: RequestSet, caseChange?: { id: string; set: CaseSet; at: string },
-): Promise<{ requestVersion: number; case: StoredCase | undefined }> {
+): Promise<{ case: StoredCase | undefined }> {
   const changeRequest = (d: Pick<Executor, 'updateTable'>) => d.updateTable('requests').set({ ...set, version: sql<number>`version + 1` }).where('id', '=', request.id).where('version', '=', request.version);
   if (!caseChange) {
     // the case itself is not changed, but its change_seq moves on (ADR 0016)
@@ -194,14 +194,14 @@ export async function updateRequestAndCase(
       .updateTable('cases').set({ change_seq: moved }).where('id', '=', (eb) => eb.selectFrom('changed').select('case_id'))
       .returning(sql<number>`(SELECT version FROM changed)`.as('request_version')).executeTakeFirst();
     if (!r) throw new Error(`request ${request.id} changed under its case's lock`);
-    return { requestVersion: r.request_version, case: undefined };
+    return { case: undefined };
   }
   const row = await db.with('changed', (d) => changeRequest(d).returning('version'))
     .updateTable('cases').set({ ...caseChange.set, updated_at: caseChange.at, version: sql<number>`version + 1`, change_seq: moved }).where('id', '=', caseChange.id)
     .returningAll().returning(sql<number | null>`(SELECT version FROM changed)`.as('request_version')).executeTakeFirstOrThrow();
   const { request_version, ...c } = row;
   if (request_version === null) throw new Error(`request ${request.id} changed under its case's lock`);
-  return { requestVersion: request_version, case: c as StoredCase };
+  return { case: c as StoredCase };
 }
 
 export interface InboxFilter {

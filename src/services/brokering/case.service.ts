@@ -144,7 +144,7 @@ export async function chooseOffer(deps: BrokeringDeps, ctx: RequestContext, id: 
   const now = nowOf(ctx);
   // one read and one atomic write (ADR 0016): the case's change_seq guards what was read; the unique index backs it
   return atomicUseCase(deps.db, ctx, { what: `Case ${id}`, lock: (trx) => repo.findCase(trx, id, true) }, async (db, audit, emit) => {
-    const { c, requests } = await readForCoordinator(db, ctx, id, expectedVersion);
+    const { c, requests } = await readCase(db, id, (c) => isCoordinatorOf(ctx.principal, c.region_code), expectedVersion);
     const r = requests.find((x) => x.id === requestId);
     if (!r) throw invalid([{ field: 'requestId', message: `request ${requestId} does not belong to case ${id}` }]);
     const to = assertCaseTransition(c.status, 'choose');
@@ -180,7 +180,7 @@ export async function bookCase(deps: BrokeringDeps, ctx: RequestContext, id: str
   const today = todayOf(ctx);
   const now = nowOf(ctx);
   return atomicUseCase(deps.db, ctx, { what: `Case ${id}`, lock: (trx) => repo.findCase(trx, id, true) }, async (db, audit, emit) => {
-    const { c, requests } = await readForCaseOrChosenProvider(db, ctx, id, expectedVersion);
+    const { c, requests } = await readCase(db, id, (c, requests) => isCoordinatorOrChosenProvider(ctx, c, requests), expectedVersion);
     const to = assertCaseTransition(c.status, 'book');
     const errors = checkBookDate(date, today, 'date');
     if (errors.length > 0) throw invalid(errors);
@@ -198,7 +198,7 @@ export async function completeCase(deps: BrokeringDeps, ctx: RequestContext, id:
   const today = todayOf(ctx);
   const now = nowOf(ctx);
   return atomicUseCase(deps.db, ctx, { what: `Case ${id}`, lock: (trx) => repo.findCase(trx, id, true) }, async (db, audit, emit) => {
-    const { c, requests } = await readForCaseOrChosenProvider(db, ctx, id, expectedVersion);
+    const { c, requests } = await readCase(db, id, (c, requests) => isCoordinatorOrChosenProvider(ctx, c, requests), expectedVersion);
     const to = assertCaseTransition(c.status, 'complete');
     const errors = checkCompletedOn(completedOn, today, c.clock_start, 'completedOn');
     if (outcome !== undefined && !isOneOf(OUTCOMES, outcome)) errors.push({ field: 'outcome', message: `${outcome} is not an outcome; use one of ${OUTCOMES.join(', ')}` });
@@ -220,7 +220,7 @@ export async function endCase(
   const now = nowOf(ctx);
   const reasons = how === 'cancel' ? CANCEL_REASONS : CLOSE_REASONS;
   return atomicUseCase(deps.db, ctx, { what: `Case ${id}`, lock: (trx) => repo.findCase(trx, id, true) }, async (db, audit, emit) => {
-    const { c, requests } = await readForCoordinator(db, ctx, id, expectedVersion);
+    const { c, requests } = await readCase(db, id, (c) => isCoordinatorOf(ctx.principal, c.region_code), expectedVersion);
     const to = assertCaseTransition(c.status, how);
     if (!isOneOf(reasons, reasonCode)) throw invalid([{ field: 'reasonCode', message: `${reasonCode} is not a reason here; use one of ${reasons.join(', ')}` }]);
     if (reasonCode === 'other' && !comment?.trim()) throw invalid([{ field: 'comment', message: 'say in a few words why, when the reason is other' }]);
@@ -254,20 +254,14 @@ function isCoordinatorOrChosenProvider(ctx: RequestContext, c: repo.StoredCase, 
 }
 
 /**
- * The case and its requests in one statement, for an atomic write (ADR 0016), for the coordinator of its region or the
- * provider of its chosen request (404 for anyone else).
+ * The case and its requests in one statement, for an atomic write (ADR 0016), if `may` lets the caller act on it (404
+ * otherwise), at the version the caller names (If-Match).
  */
-async function readForCaseOrChosenProvider(db: Executor, ctx: RequestContext, id: string, expectedVersion: number | undefined): Promise<{ c: repo.StoredCase; requests: repo.StoredRequest[] }> {
+async function readCase(
+  db: Executor, id: string, may: (c: repo.StoredCase, requests: readonly repo.StoredRequest[]) => boolean, expectedVersion: number | undefined,
+): Promise<{ c: repo.StoredCase; requests: repo.StoredRequest[] }> {
   const found = await repo.caseWithRequests(db, { caseId: id });
-  if (!found || !isCoordinatorOrChosenProvider(ctx, found.c, found.requests)) throw notFound('Case', id);
-  checkVersion('Case', id, found.c.version, expectedVersion);
-  return found;
-}
-
-/** The case and its requests in one statement, for an atomic write (ADR 0016), for the coordinator of its region (404 otherwise). */
-async function readForCoordinator(db: Executor, ctx: RequestContext, id: string, expectedVersion: number | undefined): Promise<{ c: repo.StoredCase; requests: repo.StoredRequest[] }> {
-  const found = await repo.caseWithRequests(db, { caseId: id });
-  if (!found || !isCoordinatorOf(ctx.principal, found.c.region_code)) throw notFound('Case', id);
+  if (!found || !may(found.c, found.requests)) throw notFound('Case', id);
   checkVersion('Case', id, found.c.version, expectedVersion);
   return found;
 }

@@ -166,19 +166,27 @@ export async function listInbox(deps: BrokeringDeps, ctx: RequestContext, q: Inb
   return rows.length > q.limit && last ? { items, next: { respondBy: last.respond_by instanceof Date ? last.respond_by.toISOString() : String(last.respond_by), id: last.id } } : { items };
 }
 
+type RequestSet = Omit<Partial<repo.StoredRequest>, 'id' | 'version' | 'unit_name' | 'search_snapshot' | 'case_id'>;
+
 /**
- * Write a request's change (and its case's, when the case moves) in one statement; returns the request and the case as
- * they are afterwards.
+ * A request as read changed by `set`, as it will be once written (its version moved on), with the case's requests and
+ * what the case moves to through the state machine; `toDb` is `set` as the database takes it.
  */
-async function changeRequest(
-  trx: Executor, c: repo.StoredCase, requests: repo.StoredRequest[], r: repo.StoredRequest, set: Omit<Partial<repo.StoredRequest>, 'id' | 'version' | 'unit_name' | 'search_snapshot' | 'case_id'>, now: string,
-): Promise<{ request: repo.StoredRequest; case: repo.StoredCase; requests: repo.StoredRequest[] }> {
-  const changed = { ...r, ...set } as repo.StoredRequest;
-  const follow = followRequests(c, replaced(requests, changed));
+function requestChange(c: repo.StoredCase, requests: repo.StoredRequest[], r: repo.StoredRequest, set: RequestSet) {
+  const request = { ...r, ...set, version: r.version + 1 } as repo.StoredRequest;
+  const after = replaced(requests, request);
   const toDb = Object.fromEntries(Object.entries(set).map(([k, v]) => [k, v instanceof Date ? v.toISOString() : v]));
-  const written = await repo.updateRequestAndCase(trx, r, toDb, follow.set ? { id: c.id, set: follow.set, at: now } : undefined);
-  const request = { ...changed, version: written.requestVersion };
-  return { request, case: written.case ?? c, requests: replaced(requests, request) };
+  return { request, requests: after, follow: followRequests(c, after), toDb };
+}
+
+/**
+ * Write a request's change (and its case's, when the case moves) in one statement, under the case's lock (the expiry
+ * job); returns the request and the case as they are afterwards.
+ */
+async function changeRequest(trx: Executor, c: repo.StoredCase, requests: repo.StoredRequest[], r: repo.StoredRequest, set: RequestSet, now: string) {
+  const change = requestChange(c, requests, r, set);
+  const written = await repo.updateRequestAndCase(trx, r, change.toDb, change.follow.set ? { id: c.id, set: change.follow.set, at: now } : undefined);
+  return { request: change.request, case: written.case ?? c, requests: change.requests };
 }
 
 /**
@@ -186,16 +194,12 @@ async function changeRequest(
  * version is still the one read), and the case moved on through the state machine when the change moves it (else only
  * its change_seq). Returns the request, the case's requests and the case's status as they will be once written.
  */
-function plannedRequestChange(
-  db: Executor, c: repo.StoredCase, requests: repo.StoredRequest[], r: repo.StoredRequest, set: Omit<Partial<repo.StoredRequest>, 'id' | 'version' | 'unit_name' | 'search_snapshot' | 'case_id'>, now: string,
-) {
-  const request = { ...r, ...set, version: r.version + 1 } as repo.StoredRequest;
-  const follow = followRequests(c, replaced(requests, request));
-  const toDb = Object.fromEntries(Object.entries(set).map(([k, v]) => [k, v instanceof Date ? v.toISOString() : v]));
+function plannedRequestChange(db: Executor, c: repo.StoredCase, requests: repo.StoredRequest[], r: repo.StoredRequest, set: RequestSet, now: string) {
+  const change = requestChange(c, requests, r, set);
   return {
-    request, requests: replaced(requests, request), caseStatus: follow.to,
-    guard: repo.guardCase(db, c, follow.set ? { set: follow.set, at: now } : undefined),
-    writes: [{ query: repo.changeRequestQuery(db, r, toDb), rows: 1, what: `request ${r.id} changes from ${r.status} to ${String(set.status)}` }],
+    request: change.request, requests: change.requests, caseStatus: change.follow.to,
+    guard: repo.guardCase(db, c, change.follow.set ? { set: change.follow.set, at: now } : undefined),
+    writes: [{ query: repo.changeRequestQuery(db, r, change.toDb), rows: 1, what: `request ${r.id} changes from ${r.status} to ${String(set.status)}` }],
   };
 }
 
