@@ -137,14 +137,32 @@ async function benchCaseLifecycles(server: RunningServer, databaseUrl: string): 
     await c.end();
     return new Map(pids.flatMap((p) => ((x) => (x === undefined ? [] : [[p, x] as [number, number]]))(cpuSeconds(p))));
   };
+  // transactions the database committed or rolled back (each statement outside a transaction is one): statements per lifecycle
+  const transactions = async (): Promise<number> => {
+    const c = new pg.Client({ connectionString: databaseUrl });
+    await c.connect();
+    const n = (await c.query<{ n: number }>('SELECT (xact_commit + xact_rollback)::int AS n FROM pg_stat_database WHERE datname = current_database()')).rows[0]!.n;
+    await c.end();
+    return n;
+  };
   const cpu = async () => {
     const d0 = await backends();
     const s0 = processTreeCpuSeconds(server.child.pid);
+    const l0 = process.cpuUsage();
+    const x0 = await transactions();
     return async () => {
+      const l1 = process.cpuUsage(l0);
       const s1 = processTreeCpuSeconds(server.child.pid);
       const d1 = await backends();
       const database = [...d1].reduce((a, [p, x]) => a + x - (d0.get(p) ?? 0), 0);
-      return { server: s0 === undefined || s1 === undefined ? null : (s1 - s0) * 1000, database: d1.size === 0 ? null : database * 1000 };
+      // the statistics counters reach pg_stat_database within a second of a backend's commit
+      await new Promise((r) => setTimeout(r, 1500));
+      return {
+        server: s0 === undefined || s1 === undefined ? null : (s1 - s0) * 1000,
+        database: d1.size === 0 ? null : database * 1000,
+        loadGenerator: (l1.user + l1.system) / 1000,
+        statements: (await transactions()) - x0 - 2, // less this function's own two look-ups (one per call)
+      };
     };
   };
   return benchLifecycles(server.url, { concurrency: 16, seconds: DURATION, cpu });

@@ -102,6 +102,15 @@ async function runFor(seconds: number, concurrency: number, fn: () => Promise<vo
   return { durations, errors, firstError };
 }
 
+function perLifecycle(measured: Record<string, number | null>, lifecycles: number) {
+  const per = (v: number | null) => (v === null || lifecycles === 0 ? null : Math.round((v / lifecycles) * 10) / 10);
+  const { statements, ...cpu } = measured;
+  return {
+    cpuMsPerLifecycle: Object.fromEntries(Object.entries(cpu).map(([k, v]) => [k, per(v ?? null)])),
+    ...(statements === undefined ? {} : { statementsPerLifecycle: per(statements) }),
+  };
+}
+
 /** Run lifecycles with `concurrency` workers for `seconds` (after 20 one by one and `warmupSeconds` at that concurrency); lifecycles per second and step latency. */
 export async function benchLifecycles(baseUrl: string, opts: { concurrency?: number; seconds?: number; warmupSeconds?: number; cpu?: () => Promise<() => Promise<Record<string, number | null>>> } = {}) {
   const concurrency = opts.concurrency ?? 16;
@@ -129,8 +138,10 @@ export async function benchLifecycles(baseUrl: string, opts: { concurrency?: num
     lifecycleMs: { p50: pct(0.5), p90: pct(0.9), p99: pct(0.99) },
     errors,
     ...(firstError ? { firstError } : {}),
-    // CPU (ms) per lifecycle, all lifecycles counted (finished or not): on a shared machine, what the rate would be per core
-    ...(cpuMs ? { cpuMsPerLifecycle: Object.fromEntries(Object.entries(cpuMs).map(([k, v]) => [k, v === null || durations.length === 0 ? null : Math.round((v / durations.length) * 10) / 10])) } : {}),
+    // CPU (ms) per lifecycle of the server, the database's backends and this load generator, and the database's
+    // statements per lifecycle, all lifecycles counted (finished or not): on a shared machine, 1000 / the CPU's sum is
+    // what one core could do
+    ...(cpuMs ? perLifecycle(cpuMs, durations.length) : {}),
     target: { lifecyclesPerSecond: 200 },
   };
 }

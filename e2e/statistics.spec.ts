@@ -45,6 +45,7 @@ interface OpenData {
   changelogUrl: string;
   licence: { id: string; name: string; url: string };
   items: { id: string; title: { sv: string; en: string }; links: { csv: string; json: string; dictionary: string } }[];
+  synthetic: boolean;
 }
 
 // Long journeys with several accessibility checks; the shared test machine can be slow.
@@ -358,7 +359,10 @@ test.describe('Öppna data', () => {
     await expect(page.locator('h1')).toHaveText('Öppna data');
     const answer = await getJson<OpenData>(page, '/api/v1/open-data');
     expect(answer.items.length).toBeGreaterThan(0);
+    // The browser tests run on the synthetic demo data: the list says so, and so does every dataset on the page.
+    expect(answer.synthetic).toBe(true);
     const list = page.getByTestId('datasets');
+    await expect(list.getByTestId('synthetic-tag')).toHaveCount(answer.items.length);
     await expect(list.locator(':scope > li')).toHaveCount(answer.items.length);
     await expect(page.getByText(`Alla datamängder har licensen ${answer.licence.name}.`)).toBeVisible();
     // The changelog the API links to is on this page.

@@ -87,6 +87,7 @@ describe.each(targets)('open data on %s', (target) => {
     expect(body.items.map((i: { id: string }) => i.id)).toEqual(['guarantee-compliance', 'waits', 'brokering', 'participation', 'equity']);
     expect(body.items[1]).toMatchObject({ licence: body.licence, view: null, updatedAt: '2026-11-21T03:00:00.000Z', links: { csv: '/api/v1/open-data/waits.csv', json: '/api/v1/open-data/waits.json', dictionary: '/api/v1/open-data/waits/dictionary' } });
     expect(body.changelogUrl).toBe('/oppen-data#andringslogg');
+    expect(body.synthetic).toBe(true); // the test directory is the synthetic demo directory
     for (const item of body.items) for (const link of Object.values(item.links) as string[]) expect((await get(link)).statusCode, link).toBe(200);
   });
 
@@ -179,6 +180,24 @@ describe.each(targets)('open data on %s', (target) => {
     expect(rows[0]).toContain('numerator');
     const fresh = rows.find((r) => r[1] === 'fresh_capacity_report_share')!;
     expect([fresh[8], fresh[9], fresh[10], fresh[11]]).toEqual(['0.75', '3', '4', 'false']);
+  });
+
+  it('says the data are not synthetic once the directory holds no synthetic unit or organisation', async () => {
+    const db = t.database.db;
+    const synthetic = async () => ({ list: (await get('/api/v1/open-data')).json().synthetic, dataset: (await get('/api/v1/open-data/waits.json')).json().synthetic });
+    expect(await synthetic()).toEqual({ list: true, dataset: true });
+    const units = (await sql<{ id: string }>`UPDATE units SET synthetic = false WHERE synthetic RETURNING hsa_id AS id`.execute(db)).rows.map((r) => r.id);
+    const orgs = (await sql<{ id: string }>`UPDATE organizations SET synthetic = false WHERE synthetic RETURNING id`.execute(db)).rows.map((r) => r.id);
+    try {
+      await sql`UPDATE statistics_version SET version = version + 1 WHERE id = 1`.execute(db);
+      await t.app.pollCaches();
+      expect(await synthetic()).toEqual({ list: false, dataset: false });
+    } finally {
+      await sql`UPDATE units SET synthetic = true WHERE hsa_id = ANY(${units})`.execute(db);
+      await sql`UPDATE organizations SET synthetic = true WHERE id = ANY(${orgs})`.execute(db);
+      await sql`UPDATE statistics_version SET version = version + 1 WHERE id = 1`.execute(db);
+      await t.app.pollCaches();
+    }
   });
 
   it('answers 404 naming the datasets for an unknown one', async () => {

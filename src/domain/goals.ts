@@ -13,6 +13,7 @@ export type Comparator = (typeof COMPARATORS)[number];
 
 /** The guarantee kinds a goal can name (the kinds statistics are published for). */
 export const GOAL_KINDS = ['primary_assessment', 'specialist_first_visit', 'treatment'] as const;
+export type GoalKind = (typeof GOAL_KINDS)[number];
 
 export interface GoalInput {
   indicatorId: string;

@@ -12,7 +12,8 @@ export const INDICATOR_DEFINITION_VERSION = 1;
 /** How a value is read: a count of people/episodes/cases/requests (suppressed 1–4), a share 0–1 with its counts,
  * a median/percentile of a basis (hidden when its basis count is), or a figure about regions, units, files or systems
  * (never suppressed). */
-export type IndicatorKind = 'count' | 'share' | 'median' | 'participation';
+export const INDICATOR_KINDS = ['count', 'share', 'median', 'participation'] as const;
+export type IndicatorKind = (typeof INDICATOR_KINDS)[number];
 
 export type IndicatorGroup = 'waits' | 'brokering' | 'participation';
 

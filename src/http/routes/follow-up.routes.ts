@@ -31,7 +31,7 @@ const EXAMPLE_GOAL = {
   proposed: true, active: true, updatedAt: '2026-11-26T08:00:00.000Z', updatedBy: 'platform', version: 1,
 } as const;
 
-const GoalIn = z
+export const GoalIn = z
   .strictObject({
     indicatorId: z.string().min(1).max(63).describe('Indicator id (GET /api/v1/stats/indicators).'),
     regionCode: z.string().regex(/^\d{2}$/, 'a region code is two digits').nullable().optional().describe('Only this region; leave out (or null) for every region.'),

@@ -9,7 +9,7 @@ const Licence = z.object({ id: z.string(), name: z.string(), url: z.string() });
 const Column = z.object({ column: z.string(), type: z.string(), description: z.string() });
 const EXAMPLE_DICT = [{ column: 'period', type: 'string', description: 'calendar month YYYY-MM' }, { column: 'value_count', type: 'integer', description: 'the count; empty when suppressed' }];
 
-const ListOut = z
+export const OpenDataListOut = z
   .object({
     licence: Licence,
     items: z.array(z.object({
@@ -17,10 +17,11 @@ const ListOut = z
       links: z.object({ csv: z.string(), json: z.string(), dictionary: z.string() }), updatedAt: z.string().nullable(),
     })),
     changelogUrl: z.string(),
+    synthetic: z.boolean().describe('true when the platform holds synthetic demo data: every dataset is then made up'),
   })
   .meta({
     examples: [{
-      licence: openData.LICENCE, changelogUrl: openData.CHANGELOG_URL,
+      licence: openData.LICENCE, changelogUrl: openData.CHANGELOG_URL, synthetic: true,
       items: [{ id: 'waits', title: { sv: 'Väntetider', en: 'Waiting times' }, description: 'Median and 90th percentile waits…', licence: openData.LICENCE, view: null, links: { csv: '/api/v1/open-data/waits.csv', json: '/api/v1/open-data/waits.json', dictionary: '/api/v1/open-data/waits/dictionary' }, updatedAt: '2026-11-21T03:00:00.000Z' }],
     }],
   });
@@ -49,7 +50,7 @@ export function openDataRoutes(s: AppServices) {
 
     r.get('/open-data', {
       config: { access: 'public' },
-      schema: { tags, summary: 'The open datasets', operationId: 'listOpenData', description: 'Every dataset with its licence (CC0 1.0), links to CSV, JSON and the data dictionary, and the changelog of definitions.', response: { 200: ListOut } },
+      schema: { tags, summary: 'The open datasets', operationId: 'listOpenData', description: 'Every dataset with its licence (CC0 1.0), links to CSV, JSON and the data dictionary, and the changelog of definitions.', response: { 200: OpenDataListOut } },
     }, async (request, reply) => cache.reply(request, reply, () => openData.listDatasets(db)));
 
     r.get('/open-data/:dataset.json', {

@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { STATISTICAL_VIEWS } from '../../domain/guarantee.js';
-import { BREAKDOWNS, INDICATOR_IDS } from '../../domain/indicators.js';
+import { BREAKDOWNS, INDICATOR_IDS, INDICATOR_KINDS } from '../../domain/indicators.js';
 import * as publish from '../../services/statistics/publish.service.js';
 import { providerStats } from '../../services/statistics/goals.service.js';
 import type { AppServices } from '../app.js';
@@ -89,6 +89,30 @@ export const BrokeringOut = z
     }],
   });
 
+export const PeriodsOut = z
+  .object({ items: z.array(z.object({ period: z.string(), revision: z.number().int(), computedAt: z.string() })), latest: z.string().nullable() })
+  .meta({ examples: [{ items: [{ period: '2026-10', revision: 1, computedAt: '2026-11-21T03:00:00.000Z' }], latest: '2026-10' }] });
+
+export const IndicatorsOut = z
+  .object({
+    items: z.array(z.object({
+      id: z.string(), group: z.string(), kind: z.enum(INDICATOR_KINDS), unit: z.string(), byView: z.boolean(), byGuaranteeKind: z.boolean(), region: z.string(),
+      breakdowns: z.array(z.string()), name: z.object({ sv: z.string(), en: z.string() }),
+    })),
+  })
+  .meta({ examples: [{ items: [{ id: 'waiting_count', group: 'waits', kind: 'count', unit: 'count', byView: false, byGuaranteeKind: true, region: 'reporting', breakdowns: ['sex', 'age_band', 'home_region'], name: { sv: 'Antal väntande', en: 'Patients waiting' } }] }] });
+
+export const SeriesOut = z
+  .object({
+    indicatorId: z.string(), unit: z.string(), kind: z.string(), regionCode: z.string().nullable(), view: z.string().nullable(), guaranteeKind: z.string().nullable(),
+    breakdown: z.string().nullable(), breakdownValue: z.string().nullable(), items: z.array(PublishedValueOut).describe('one per computed month, oldest first'),
+  })
+  .meta({ examples: [{ indicatorId: 'within_guarantee_share', unit: 'share', kind: 'share', regionCode: '25', view: 'excluding_pvv_and_mov', guaranteeKind: 'treatment', breakdown: null, breakdownValue: null, items: [EXAMPLE_VALUE] }] });
+
+export const RegionsOut = z
+  .object({ indicatorId: z.string(), unit: z.string(), kind: z.string(), period: z.string(), items: z.array(PublishedValueOut).describe('national first, then the 21 regions by code') })
+  .meta({ examples: [{ indicatorId: 'within_guarantee_share', unit: 'share', kind: 'share', period: '2026-10', items: [EXAMPLE_VALUE] }] });
+
 const ProviderFigures = z.object({
   requestsReceivedCount: z.number().int(), answeredInTimeCount: z.number().int(), answeredInTimeShare: z.number().nullable(), acceptedCount: z.number().int(),
   acceptanceRate: z.number().nullable(), medianResponseHours: z.number().nullable(),
@@ -124,7 +148,7 @@ export function statsRoutes(s: AppServices) {
       schema: {
         tags, summary: 'The computed months', operationId: 'listStatisticsPeriods',
         description: 'Every month with a finished computation, newest first, with its highest revision.',
-        response: { 200: z.object({ items: z.array(z.object({ period: z.string(), revision: z.number().int(), computedAt: z.string() })), latest: z.string().nullable() }).meta({ examples: [{ items: [{ period: '2026-10', revision: 1, computedAt: '2026-11-21T03:00:00.000Z' }], latest: '2026-10' }] }) },
+        response: { 200: PeriodsOut },
       },
     }, async (request, reply) => cache.reply(request, reply, () => publish.periodList(db)));
 
@@ -134,8 +158,7 @@ export function statsRoutes(s: AppServices) {
         tags, summary: 'The indicators', operationId: 'listIndicators',
         description: 'The indicator registry: ids, kinds, units, views, guarantee kinds, region basis and breakdowns. Definitions: docs/indicators.md.',
         response: {
-          200: z.object({ items: z.array(z.object({ id: z.string(), group: z.string(), kind: z.string(), unit: z.string(), byView: z.boolean(), byGuaranteeKind: z.boolean(), region: z.string(), breakdowns: z.array(z.string()), name: z.object({ sv: z.string(), en: z.string() }) })) })
-            .meta({ examples: [{ items: [{ id: 'waiting_count', group: 'waits', kind: 'count', unit: 'count', byView: false, byGuaranteeKind: true, region: 'reporting', breakdowns: ['sex', 'age_band', 'home_region'], name: { sv: 'Antal väntande', en: 'Patients waiting' } }] }] }),
+          200: IndicatorsOut,
         },
       },
     }, async (request, reply) => cache.reply(request, reply, async () => publish.indicatorList()));
@@ -173,8 +196,7 @@ export function statsRoutes(s: AppServices) {
           breakdownValue: z.string().min(1).max(60).optional().describe('Category of the breakdown (with breakdown).'), from: PeriodQ.optional(), to: PeriodQ.optional(),
         }),
         response: {
-          200: z.object({ indicatorId: z.string(), unit: z.string(), kind: z.string(), regionCode: z.string().nullable(), view: z.string().nullable(), guaranteeKind: z.string().nullable(), breakdown: z.string().nullable(), breakdownValue: z.string().nullable(), items: z.array(PublishedValueOut) })
-            .meta({ examples: [{ indicatorId: 'within_guarantee_share', unit: 'share', kind: 'share', regionCode: '25', view: 'excluding_pvv_and_mov', guaranteeKind: 'treatment', breakdown: null, breakdownValue: null, items: [EXAMPLE_VALUE] }] }),
+          200: SeriesOut,
         },
       },
     }, async (request, reply) => {
@@ -188,7 +210,7 @@ export function statsRoutes(s: AppServices) {
         tags, summary: 'One indicator for the country and every region', operationId: 'getStatisticsByRegion',
         description: 'The national value first, then the 21 regions by code.',
         querystring: z.object({ indicator: IndicatorQ, period: PeriodQ.optional(), view: ViewQ.optional(), guaranteeKind: KindQ.optional(), breakdown: BreakdownQ.optional(), breakdownValue: z.string().min(1).max(60).optional() }),
-        response: { 200: z.object({ indicatorId: z.string(), unit: z.string(), kind: z.string(), period: z.string(), items: z.array(PublishedValueOut) }).meta({ examples: [{ indicatorId: 'within_guarantee_share', unit: 'share', kind: 'share', period: '2026-10', items: [EXAMPLE_VALUE] }] }) },
+        response: { 200: RegionsOut },
       },
     }, async (request, reply) => {
       const q = request.query;

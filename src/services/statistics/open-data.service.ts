@@ -105,7 +105,7 @@ export function datasetById(id: string): Dataset {
 }
 
 export async function listDatasets(db: Kysely<DB>) {
-  const all = await periods(db);
+  const [all, synthetic] = await Promise.all([periods(db), isSynthetic(db)]);
   const updatedAt = all.length === 0 ? null : all.map((p) => p.computedAt).sort().at(-1)!;
   return {
     licence: LICENCE,
@@ -115,6 +115,7 @@ export async function listDatasets(db: Kysely<DB>) {
       updatedAt,
     })),
     changelogUrl: CHANGELOG_URL,
+    synthetic,
   };
 }
 

@@ -1034,7 +1034,8 @@ export const en: Messages = {
       'Numbers of people, waiting patients, cases or requests are in columns ending in _count.',
     ],
     licence: 'Licence',
-    licenceText: (name: string) => `Every dataset has the licence ${name}.`,
+    /** followed by the licence's name as a link and a full stop */
+    licenceText: 'Every dataset has the licence',
     datasetsHeading: 'Datasets',
     view: 'How the wait is counted',
     views: {

@@ -1032,7 +1032,8 @@ export const sv = {
       'Antal personer, väntande, ärenden eller förfrågningar står i kolumner som slutar på _count.',
     ],
     licence: 'Licens',
-    licenceText: (name: string) => `Alla datamängder har licensen ${name}.`,
+    /** följs av licensens namn som länk och en punkt */
+    licenceText: 'Alla datamängder har licensen',
     datasetsHeading: 'Datamängder',
     view: 'Hur väntetiden räknas',
     views: {

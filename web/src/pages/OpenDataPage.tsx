@@ -48,10 +48,11 @@ export function OpenDataPage() {
         </ul>
         {answer && (
           <Paragraph>
-            {o.licenceText(answer.licence.name)}{' '}
+            {o.licenceText}{' '}
             <a href={answer.licence.url} data-testid="licence-link">
               {answer.licence.name}
             </a>
+            .
           </Paragraph>
         )}
         <Paragraph>
@@ -67,7 +68,7 @@ export function OpenDataPage() {
         {state === 'ready' && answer && (
           <ul className="dataset-list" data-testid="datasets">
             {answer.items.map((d) => (
-              <Dataset key={d.id} d={d} licenceName={answer.licence.name} synthetic={answer.synthetic ?? false} />
+              <Dataset key={d.id} d={d} licenceName={answer.licence.name} synthetic={answer.synthetic} />
             ))}
           </ul>
         )}
@@ -119,9 +120,9 @@ function Dataset({ d, licenceName, synthetic }: { d: OpenDataset; licenceName: s
   const title = d.title[lang];
   // The reader's language where the web has the text; otherwise the API's own (English) description, marked as such.
   const own = o.descriptions[d.id];
-  const description = own ?? (typeof d.description === 'string' ? d.description : d.description[lang]);
-  const descriptionLang = own || typeof d.description !== 'string' ? undefined : 'en';
-  const licence = typeof d.licence === 'string' ? d.licence : d.licence.name;
+  const description = own ?? d.description;
+  const descriptionLang = own ? undefined : 'en';
+  const licence = d.licence.name;
   return (
     <li className="dataset" data-testid={`dataset-${d.id}`}>
       <Heading level={3} data-size="xs" id={`dataset-${d.id}`}>

@@ -176,7 +176,7 @@ export function StatisticsPage() {
               placeIn={placeIn}
               showFirst={showFirst}
               onShowFirst={(on) => setQuery({ first: on ? '1' : '' })}
-              synthetic={series.data.synthetic ?? synthetic}
+              synthetic={synthetic}
             />
           ) : (
             <section aria-labelledby="compliance-heading" className="stat-section">
@@ -195,7 +195,7 @@ export function StatisticsPage() {
               periodLabel={formatPeriod(regionAnswer.data.period, locale)}
               selected={regionCode}
               onChooseRegion={chooseRegion}
-              synthetic={regionAnswer.data.synthetic ?? synthetic}
+              synthetic={synthetic}
             />
           ) : (
             <section aria-labelledby="regions-heading" className="stat-section">

@@ -1,19 +1,19 @@
 /**
  * Typed calls for the follow-up pages (journey 5: the national coordination function; journey 4: the provider's
- * "Statistik"). The follow-up answers' shapes come from the routes' response schemas; those of /api/v1/stats/* are
- * written out here as docs/openapi.json gives them. Writes send If-Match with the goal's version, as the other workspace writes do.
+ * "Statistik"). The answers' shapes and the goal's input are the routes' own schemas (type-only). Writes send If-Match
+ * with the goal's version, as the other workspace writes do.
  */
 import { useMemo } from 'react';
 import { qs, request } from '../api.js';
 import { useI18n } from '../i18n/index.js';
 
 // The rules' own lists (pure modules of the server) and the server's Goal shape (type-only: nothing of the server is bundled).
-import { COMPARATORS, GOAL_KINDS, type Comparator, type GoalStatus } from '../../../src/domain/goals.js';
-import { STATISTICAL_VIEWS } from '../../../src/domain/guarantee.js';
+import { COMPARATORS, GOAL_KINDS, type Comparator, type GoalKind, type GoalStatus } from '../../../src/domain/goals.js';
+import { STATISTICAL_VIEWS, type StatisticalView } from '../../../src/domain/guarantee.js';
 import { isPeriod } from '../../../src/domain/indicators.js';
 import type { Goal } from '../../../src/services/statistics/goals.service.js';
-import type { DataQualityOut, ResultOut, ScorecardOut } from '../../../src/http/routes/follow-up.routes.js';
-import type { ProviderOut } from '../../../src/http/routes/stats.routes.js';
+import type { DataQualityOut, GoalIn as GoalInSchema, ResultOut, ScorecardOut } from '../../../src/http/routes/follow-up.routes.js';
+import type { IndicatorsOut, PeriodsOut, ProviderOut } from '../../../src/http/routes/stats.routes.js';
 import type { z } from 'zod';
 
 export type { Comparator, Goal, GoalStatus };
@@ -21,20 +21,13 @@ export type { Comparator, Goal, GoalStatus };
 export const GUARANTEE_KIND_IDS = GOAL_KINDS;
 export const VIEW_IDS = STATISTICAL_VIEWS;
 export { COMPARATORS };
+export type { GoalKind, StatisticalView };
+/** A stored goal's guarantee kind or view as the goal's input takes it (the server validated it when it was written). */
+export const isGoalKind = (k: string): k is GoalKind => (GOAL_KINDS as readonly string[]).includes(k);
+export const isViewId = (v: string): v is StatisticalView => (STATISTICAL_VIEWS as readonly string[]).includes(v);
 
-export interface GoalIn {
-  indicatorId: string;
-  regionCode?: string | null;
-  view?: string | null;
-  guaranteeKinds?: string[];
-  comparator: Comparator;
-  target: number;
-  dueDate: string;
-  title: { sv: string; en: string };
-  active?: boolean;
-}
-
-// The answers' shapes are the routes' own response schemas (type-only: nothing of the server is bundled).
+// The goal's input and the answers' shapes are the routes' own schemas (type-only: nothing of the server is bundled).
+export type GoalIn = z.input<typeof GoalInSchema>;
 export type GoalResult = z.infer<typeof ResultOut>;
 export type TrendPoint = GoalResult['trend'][number];
 export type Scorecard = z.infer<typeof ScorecardOut>;
@@ -42,22 +35,8 @@ export type DataQuality = z.infer<typeof DataQualityOut>;
 export type DataQualityRegion = DataQuality['regions'][number];
 export type StaleUnit = DataQualityRegion['staleUnits'][number];
 
-export interface IndicatorInfo {
-  id: string;
-  group: string;
-  kind: 'count' | 'share' | 'median' | 'participation';
-  unit: string;
-  byView: boolean;
-  byGuaranteeKind: boolean;
-  region: string;
-  breakdowns: string[];
-  name: { sv: string; en: string };
-}
-
-export interface StatsPeriods {
-  items: { period: string; revision: number; computedAt: string }[];
-  latest: string | null;
-}
+export type IndicatorInfo = z.infer<typeof IndicatorsOut>['items'][number];
+export type StatsPeriods = z.infer<typeof PeriodsOut>;
 
 export type ProviderStats = z.infer<typeof ProviderOut>;
 export type ResponseFigures = ProviderStats['organization'];
@@ -71,7 +50,7 @@ export const followUp = {
   goals: (signal?: AbortSignal) => request<{ items: Goal[] }>('GET', '/api/v1/follow-up/goals', undefined, signal),
   putGoal: (id: string, version: number | undefined, body: GoalIn) =>
     request<Goal>('PUT', `/api/v1/follow-up/goals/${enc(id)}`, body, undefined, version === undefined ? {} : { 'if-match': `"v${version}"` }),
-  indicators: (signal?: AbortSignal) => request<{ items: IndicatorInfo[] }>('GET', '/api/v1/stats/indicators', undefined, signal),
+  indicators: (signal?: AbortSignal) => request<z.infer<typeof IndicatorsOut>>('GET', '/api/v1/stats/indicators', undefined, signal),
   periods: (signal?: AbortSignal) => request<StatsPeriods>('GET', '/api/v1/stats/periods', undefined, signal),
   provider: (period: string | undefined, signal?: AbortSignal) => request<ProviderStats>('GET', `/api/v1/stats/provider${qs({ period })}`, undefined, signal),
 };

@@ -10,11 +10,15 @@ import {
   VIEW_IDS,
   fieldToTarget,
   followUp,
+  isGoalKind,
+  isViewId,
   targetToField,
   type Comparator,
   type Goal,
   type GoalIn,
+  type GoalKind,
   type IndicatorInfo,
+  type StatisticalView,
   useValueFormat,
 } from '../../workspace/follow-up-api.js';
 
@@ -169,8 +173,8 @@ function GoalForm(props: {
   const ind = indicatorOf.get(indicatorId);
   const unit = ind?.unit ?? (/share|rate/.test(indicatorId) ? 'share' : '');
   const [regionCode, setRegionCode] = useState(goal.regionCode ?? '');
-  const [view, setView] = useState(goal.view ?? '');
-  const [kinds, setKinds] = useState<string[]>(goal.guaranteeKinds);
+  const [view, setView] = useState<StatisticalView | ''>(goal.view !== null && isViewId(goal.view) ? goal.view : '');
+  const [kinds, setKinds] = useState<GoalKind[]>(goal.guaranteeKinds.filter(isGoalKind));
   const [comparator, setComparator] = useState<Comparator>(goal.comparator);
   const [target, setTarget] = useState(targetToField(unit, goal.target));
   const [dueDate, setDueDate] = useState(goal.dueDate);
@@ -322,7 +326,7 @@ function GoalForm(props: {
       <div>
         <Field>
           <Label htmlFor="goal-view">{g.view}</Label>
-          <Select id="goal-view" value={view} onChange={(e) => setView(e.target.value)} aria-invalid={!!err('view') || undefined} aria-describedby={described('view')}>
+          <Select id="goal-view" value={view} onChange={(e) => setView(isViewId(e.target.value) ? e.target.value : '')} aria-invalid={!!err('view') || undefined} aria-describedby={described('view')}>
             {(!ind || !ind.byView || view === '') && <option value="">{g.viewNone}</option>}
             {(!ind || ind.byView) &&
               VIEW_IDS.map((v) => (
@@ -346,7 +350,7 @@ function GoalForm(props: {
               id={`goal-kind-${k}`}
               label={g.kindNames[k] ?? k}
               checked={kinds.includes(k)}
-              onChange={(e) => setKinds((list) => (e.target.checked ? [...list, k].sort((a, b) => GUARANTEE_KIND_IDS.indexOf(a as never) - GUARANTEE_KIND_IDS.indexOf(b as never)) : list.filter((x) => x !== k)))}
+              onChange={(e) => setKinds((list) => (e.target.checked ? [...list, k].sort((a, b) => GUARANTEE_KIND_IDS.indexOf(a) - GUARANTEE_KIND_IDS.indexOf(b)) : list.filter((x) => x !== k)))}
             />
           ))}
         {errorText('guaranteeKinds')}
