@@ -5,6 +5,7 @@ import { buildApp } from './http/app.js';
 import { systemClock } from './domain/clock.js';
 import { startRequestExpiryJob } from './jobs/request-expiry.job.js';
 import { startStatisticsJob } from './jobs/statistics.job.js';
+import { startAuditAnchorJob } from './jobs/audit-anchor.job.js';
 import { startSubmissionRecoveryJob } from './jobs/submission-recovery.job.js';
 import { startWaitingTimesRefreshJob } from './jobs/waiting-times-refresh.job.js';
 import { startWebhookDeliveryJob } from './jobs/webhook-delivery.job.js';
@@ -18,7 +19,7 @@ async function serve(config: Config, worker: number | undefined): Promise<void> 
   const jobLog = (msg: string, err?: unknown) => (err ? app.log.error({ err }, msg) : app.log.info(msg));
   // Every process runs the jobs: each claims its work in the database (SKIP LOCKED, advisory locks), as separate
   // instances do.
-  const stopJobs = [startWaitingTimesRefreshJob(database.db, systemClock, jobLog), startSubmissionRecoveryJob(database, systemClock, jobLog), startRequestExpiryJob(database.db, systemClock, jobLog), startWebhookDeliveryJob(database.db, systemClock, webhookSecretBox(config.patientDataKey), jobLog), startStatisticsJob(database.db, systemClock, jobLog)];
+  const stopJobs = [startWaitingTimesRefreshJob(database.db, systemClock, jobLog), startSubmissionRecoveryJob(database, systemClock, jobLog), startRequestExpiryJob(database.db, systemClock, jobLog), startWebhookDeliveryJob(database.db, systemClock, webhookSecretBox(config.patientDataKey), jobLog), startStatisticsJob(database.db, systemClock, jobLog), startAuditAnchorJob(database.db, systemClock, jobLog)];
   let closing = false;
   const shutdown = async (signal: string) => {
     if (closing) return;

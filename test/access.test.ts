@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateOpenApi } from '../scripts/write-openapi.js';
 import { luhnCheckDigit } from '../src/domain/luhn.js';
 import type { Principal, TokenRole } from '../src/domain/roles.js';
+import { anchorAuditChains } from '../src/services/audit-anchor.service.js';
 import { startTestApp, type TestApp } from './helpers/app.js';
 import { freshPersonnummer } from './helpers/brokering.js';
 import { targets } from './helpers/db.js';
@@ -191,6 +192,13 @@ describe.each(targets)('access declarations on %s', (target) => {
       },
     },
     verifyAudit: { make: async () => ({ method: 'GET', url: '/api/v1/audit/verify' }) },
+    listAuditAnchors: { make: async () => ({ method: 'GET', url: '/api/v1/audit/anchors' }) },
+    getAuditAnchor: {
+      make: async () => {
+        const { anchor } = await anchorAuditChains(t.database.db, t.clock);
+        return { method: 'GET', url: `/api/v1/audit/anchors/${anchor.day}` };
+      },
+    },
     getPatientLog: { make: async () => ({ method: 'POST', url: '/api/v1/audit/patient-log', payload: { personnummer: freshPersonnummer() } }) },
     openCase: {
       make: async () => {

@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { AppError } from '../domain/errors.js';
+import { registerAuditCommands } from './audit.js';
 import { registerClientsCommands } from './clients.js';
 import { registerDatabaseCommands } from './database.js';
 import { registerGenerateCommands } from './generate.js';
@@ -12,7 +13,7 @@ import { registerStatsCommands } from './stats.js';
 /** The nvf command tree; each command group lives in a file of its own and registers itself here. */
 export function createProgram(io: CliIo = processIo): Command {
   const program = new Command('nvf')
-    .description('Nationell vårdförmedling: operate the platform’s database, keys and clients')
+    .description('Nationell vårdförmedling: operate the platform’s database, keys, clients and audit log')
     .showHelpAfterError('(run nvf --help for the commands)')
     .configureOutput({ writeOut: (s) => io.out(s.trimEnd()), writeErr: (s) => io.err(s.trimEnd()) })
     .exitOverride();
@@ -23,6 +24,7 @@ export function createProgram(io: CliIo = processIo): Command {
   registerGenerateCommands(program, io);
   registerReportCommands(program, io);
   registerStatsCommands(program, io);
+  registerAuditCommands(program, io);
   // Subcommands inherit exitOverride and output only when set on them too.
   for (const cmd of allCommands(program)) cmd.exitOverride().configureOutput(program.configureOutput());
   return program;

@@ -138,6 +138,13 @@ export interface AuditHeadTable {
   hash: string;
 }
 
+export interface AuditAnchorsTable {
+  day: string;
+  taken_at: Date;
+  heads: JSONColumnType<{ chain: number; seq: number; hash: string }[], string, string>;
+  digest: string;
+}
+
 export interface IdempotencyKeysTable {
   principal: string;
   key: string;
@@ -442,6 +449,7 @@ export interface DB {
   client_assertion_jtis: ClientAssertionJtisTable;
   audit_events: AuditEventsTable;
   audit_head: AuditHeadTable;
+  audit_anchors: AuditAnchorsTable;
   idempotency_keys: IdempotencyKeysTable;
   schema_migrations: SchemaMigrationsTable;
   directory_version: DirectoryVersionTable;

@@ -51,3 +51,21 @@ export function chainInputParts(event: Omit<AuditRecord, 'seq'>): { prefix: stri
   if (!text.endsWith(',"seq":0}')) throw new Error('an audit event has a key that sorts after "seq"');
   return { prefix: text.slice(0, -2), suffix: '}' };
 }
+
+/** A chain's head: its last position (0 for an empty chain) and that event's hash (the genesis for an empty chain). */
+export interface ChainHead {
+  chain: number;
+  seq: number;
+  hash: string;
+}
+
+/**
+ * The text an anchor's digest is the SHA-256 of (ADR 0017): one line "chain seq hash" per chain, chains 1 to 64 in
+ * order, each line ending in a newline. Anyone holding an anchor's heads can recompute its digest with standard tools
+ * (docs/audit.md).
+ */
+export function anchorText(heads: readonly ChainHead[]): string {
+  const sorted = [...heads].sort((a, b) => a.chain - b.chain);
+  if (sorted.length !== AUDIT_CHAINS || sorted.some((h, i) => h.chain !== i + 1)) throw new Error(`an anchor names chains 1 to ${AUDIT_CHAINS}, each once`);
+  return sorted.map((h) => `${h.chain} ${h.seq} ${h.hash}\n`).join('');
+}

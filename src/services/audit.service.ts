@@ -1,11 +1,12 @@
 import crypto from 'node:crypto';
 import { sql } from 'kysely';
-import type { Kysely, RawBuilder, Transaction } from 'kysely';
-import type { DB } from '../db/schema.js';
+import type { Kysely, RawBuilder, Selectable, Transaction } from 'kysely';
+import type { AuditEventsTable, DB } from '../db/schema.js';
 import { AUDIT_CHAINS, chainInput, chainInputParts, genesisOf, type AuditRecord } from '../domain/audit.js';
 import { stockholmDay } from '../domain/clock.js';
 import { invalid } from '../domain/errors.js';
 import { parsePatientIdentity } from '../domain/patient-identity.js';
+import { anchorExpectations } from './audit-anchor.service.js';
 import type { Executor, RequestContext } from './context.js';
 import { outboxRow, type OutboxEvent, type OutboxRow } from './outbox.js';
 
@@ -165,20 +166,51 @@ export async function recordAuditAlone(db: Kysely<DB>, ctx: RequestContext, inpu
   await db.transaction().execute((trx) => recordAudit(trx, ctx, input));
 }
 
+/** An audit_events row as the chain hashes it. */
+export function auditRecordOf(r: Selectable<AuditEventsTable>): AuditRecord {
+  const chain = Number(r.chain);
+  return {
+    id: r.id,
+    chain: chain === 1 ? undefined : chain,
+    seq: Number(r.seq),
+    occurredAt: new Date(r.occurred_at).toISOString(),
+    actorSubject: r.actor_subject,
+    actorRoles: r.actor_roles,
+    actorRegionCode: r.actor_region_code,
+    actorOrganizationId: r.actor_organization_id,
+    actorUnitHsaId: r.actor_unit_hsa_id,
+    action: r.action,
+    entityType: r.entity_type,
+    entityId: r.entity_id,
+    outcome: r.outcome,
+    requestId: r.request_id,
+    patientRef: r.patient_ref,
+    details: r.details,
+  };
+}
+
 export interface VerifyResult {
   ok: boolean;
   events: number;
   firstBadEvent?: string;
   reason?: string;
+  /** the daily anchors checked against the chains (ADR 0017) */
+  anchors: number;
 }
 
 /**
  * Walk every chain in order and recompute every hash (ADR 0004, 0014): in each chain the positions run 1, 2, 3, …
  * without a gap, every event links to the one before it (its chain's genesis for the first) and its hash is the hash
  * of that link, and the chain's head names its last event (so a deleted tail shows). The first event whose link does
- * not hold is reported, with the number of events found good before it (chains walked in order 1 to 64).
+ * not hold is reported, with the number of events found good before it (chains walked in order 1 to 64). Every daily
+ * anchor (ADR 0017) must agree: its digest with its heads, and each head it names with the event at that position —
+ * which shows a rewrite of a chain from a changed event onwards, heads included, that the links alone cannot.
  */
 export async function verifyAuditChain(db: Kysely<DB>, batchSize = 5000): Promise<VerifyResult> {
+  const anchored = await anchorExpectations(db);
+  const anchors = anchored.anchors;
+  if (anchored.badAnchor !== undefined)
+    return { ok: false, events: 0, anchors, reason: `the audit anchor of ${anchored.badAnchor} does not match its digest: it was changed in the database` };
   const heads = new Map((await db.selectFrom('audit_head').select(['id', 'seq', 'hash']).execute()).map((h) => [h.id, { seq: Number(h.seq), hash: h.hash }]));
   let count = 0;
   let chainId = 1;
@@ -187,9 +219,12 @@ export async function verifyAuditChain(db: Kysely<DB>, batchSize = 5000): Promis
   /** the walk has left chain `chainId` (at its end): its head must name its last event */
   const closeChain = (): VerifyResult | undefined => {
     const head = heads.get(chainId);
-    if (head === undefined) return { ok: false, events: count, reason: `the head of chain ${chainId} is missing` };
+    if (head === undefined) return { ok: false, events: count, anchors, reason: `the head of chain ${chainId} is missing` };
     if (head.seq !== expectedSeq - 1 || head.hash !== prevHash)
-      return { ok: false, events: count, reason: `the head of chain ${chainId} says ${head.seq} events but ${expectedSeq - 1} were found` };
+      return { ok: false, events: count, anchors, reason: `the head of chain ${chainId} says ${head.seq} events but ${expectedSeq - 1} were found` };
+    const longest = anchored.longest.get(chainId);
+    if (longest !== undefined && longest.seq > expectedSeq - 1)
+      return { ok: false, events: count, anchors, reason: `chain ${chainId} has ${expectedSeq - 1} events but its anchor of ${longest.day} names ${longest.seq}: events were removed` };
     return undefined;
   };
   let after: { chain: number; seq: number } = { chain: 0, seq: 0 };
@@ -211,27 +246,13 @@ export async function verifyAuditChain(db: Kysely<DB>, batchSize = 5000): Promis
         prevHash = genesisOf(chainId);
         expectedSeq = 1;
       }
-      const event: AuditRecord = {
-        id: r.id,
-        chain: rowChain === 1 ? undefined : rowChain,
-        seq: Number(r.seq),
-        occurredAt: new Date(r.occurred_at).toISOString(),
-        actorSubject: r.actor_subject,
-        actorRoles: r.actor_roles,
-        actorRegionCode: r.actor_region_code,
-        actorOrganizationId: r.actor_organization_id,
-        actorUnitHsaId: r.actor_unit_hsa_id,
-        action: r.action,
-        entityType: r.entity_type,
-        entityId: r.entity_id,
-        outcome: r.outcome,
-        requestId: r.request_id,
-        patientRef: r.patient_ref,
-        details: r.details,
-      };
-      if (event.seq !== expectedSeq) return { ok: false, events: count, firstBadEvent: r.id, reason: `event ${expectedSeq} of chain ${chainId} is missing` };
+      const event = auditRecordOf(r);
+      if (event.seq !== expectedSeq) return { ok: false, events: count, anchors, firstBadEvent: r.id, reason: `event ${expectedSeq} of chain ${chainId} is missing` };
       if (r.prev_hash !== prevHash || sha256(chainInput(prevHash, event)) !== r.hash)
-        return { ok: false, events: count, firstBadEvent: r.id, reason: 'the event does not match its hash' };
+        return { ok: false, events: count, anchors, firstBadEvent: r.id, reason: 'the event does not match its hash' };
+      const anchor = anchored.expect.get(`${chainId}:${event.seq}`);
+      if (anchor !== undefined && anchor.hash !== r.hash)
+        return { ok: false, events: count, anchors, firstBadEvent: r.id, reason: `event ${event.seq} of chain ${chainId} is not the one the anchor of ${anchor.day} names: the chain up to it was rewritten since` };
       prevHash = r.hash;
       expectedSeq++;
       count++;
@@ -248,7 +269,7 @@ export async function verifyAuditChain(db: Kysely<DB>, batchSize = 5000): Promis
     prevHash = genesisOf(chainId);
     expectedSeq = 1;
   }
-  return { ok: true, events: count };
+  return { ok: true, events: count, anchors };
 }
 
 /** Count of audit events, cheap (for metrics): the heads' positions added up. */

@@ -1,3 +1,5 @@
+import type { z } from 'zod';
+import type { AnchorListOut } from '../../src/http/routes/audit.routes.js';
 /** Typed calls to the platform's own API (same origin, so the session cookie goes along). */
 
 export interface Me {
@@ -20,6 +22,8 @@ export interface Municipality { code: string; name: string; regionCode: string; 
 export interface Service { id: string; name: { sv: string; en: string }; contactType: string; specialty: string; kvaCodes: string[]; source: string | null }
 export interface Unit { hsaId: string; name: string; organizationId: string; regionCode: string; municipalityCode: string; location: LatLng; kind: string; serviceIds: string[]; synthetic: boolean }
 export interface Page<T> { items: T[]; nextCursor: string | null }
+/** The audit chains' published daily anchors (the route's own schema, type-only). */
+export type AuditAnchors = z.infer<typeof AnchorListOut>;
 export interface DemoPerson { id: string; displayName: string; roles: string[]; regionCode?: string; organizationId?: string; description: { sv: string; en: string } }
 
 /** An API answer that was not OK; `detail` is the problem+json text when the server sent one. */
@@ -85,6 +89,7 @@ export const api = {
     request<Page<Unit>>('GET', `/api/v1/units${qs(f)}`, undefined, signal),
   demoPeople: (signal?: AbortSignal) => request<{ items: DemoPerson[] }>('GET', '/auth/demo/people', undefined, signal),
   demoLogin: (personId: string) => request<void>('POST', '/auth/demo/login', { personId }),
+  auditAnchors: (limit: number, signal?: AbortSignal) => request<AuditAnchors>('GET', `/api/v1/audit/anchors${qs({ limit })}`, undefined, signal),
 };
 
 /** True when a fetch was cancelled because the component moved on; such errors are not shown. */

@@ -1,7 +1,13 @@
+import { useEffect, useState } from 'react';
 import { Heading, Paragraph, Table } from '@digdir/designsystemet-react';
 import { useI18n } from '../i18n/index.js';
+import { api, isAbort, type AuditAnchors } from '../api.js';
 import { ScrollArea } from '../components/ScrollArea.js';
 import { PageTitle } from '../components/PageTitle.js';
+import { AnswerStatus } from '../components/stats/common.js';
+
+/** How many of the newest anchors the page shows. */
+const ANCHORS_SHOWN = 7;
 
 /** About the service, with the data sources and their licences (GeoNames CC BY 4.0 must be credited). */
 export function AboutPage() {
@@ -65,6 +71,7 @@ export function AboutPage() {
         </Heading>
         <Paragraph>{a.accessibilityText}</Paragraph>
       </section>
+      <AuditAnchorsSection />
       <section className="section" aria-labelledby="api-heading">
         <Heading level={2} data-size="md" id="api-heading">
           {a.apiHeading}
@@ -77,5 +84,69 @@ export function AboutPage() {
         </Paragraph>
       </section>
     </>
+  );
+}
+
+/** The audit log's published daily anchors (ADR 0017): the newest week, with a link to all of them. */
+function AuditAnchorsSection() {
+  const { t, formatNumber, formatDate } = useI18n();
+  const a = t.about;
+  const [answer, setAnswer] = useState<AuditAnchors | null>(null);
+  const [state, setState] = useState<'loading' | 'ready' | 'empty' | 'error'>('loading');
+  const [attempt, setAttempt] = useState(0);
+  useEffect(() => {
+    const ac = new AbortController();
+    setState('loading');
+    api
+      .auditAnchors(ANCHORS_SHOWN, ac.signal)
+      .then((r) => {
+        setAnswer(r);
+        setState(r.items.length === 0 ? 'empty' : 'ready');
+      })
+      .catch((err: unknown) => {
+        if (!isAbort(err)) setState('error');
+      });
+    return () => ac.abort();
+  }, [attempt]);
+  return (
+    <section className="section" aria-labelledby="granskningslogg">
+      <Heading level={2} data-size="md" id="granskningslogg" tabIndex={-1}>
+        {a.auditHeading}
+      </Heading>
+      <Paragraph>{a.auditText}</Paragraph>
+      {state !== 'ready' && <AnswerStatus state={state} onRetry={() => setAttempt((n) => n + 1)} empty={a.auditEmpty} />}
+      {state === 'ready' && answer && (
+        <ScrollArea label={a.auditCaption}>
+          <Table border data-size="sm" data-testid="audit-anchors">
+            <caption>{a.auditCaption}</caption>
+            <Table.Head>
+              <Table.Row>
+                <Table.HeaderCell scope="col">{a.colDay}</Table.HeaderCell>
+                <Table.HeaderCell scope="col">{a.colDigest}</Table.HeaderCell>
+                <Table.HeaderCell scope="col">{a.colEvents}</Table.HeaderCell>
+              </Table.Row>
+            </Table.Head>
+            <Table.Body>
+              {answer.items.map((x) => (
+                <Table.Row key={x.day}>
+                  <Table.HeaderCell scope="row">
+                    <time dateTime={x.day}>{formatDate(x.day)}</time>
+                  </Table.HeaderCell>
+                  <Table.Cell>
+                    <code className="digest">{x.digest}</code>
+                  </Table.Cell>
+                  <Table.Cell className="num">{formatNumber(x.events)}</Table.Cell>
+                </Table.Row>
+              ))}
+            </Table.Body>
+          </Table>
+        </ScrollArea>
+      )}
+      <Paragraph>
+        <a href="/api/v1/audit/anchors?limit=366" className="ds-link" data-testid="audit-anchors-all">
+          {a.auditAll}
+        </a>
+      </Paragraph>
+    </section>
   );
 }
