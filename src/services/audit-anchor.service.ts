@@ -61,7 +61,7 @@ export async function anchorOfDay(db: Kysely<DB>, day: string): Promise<AuditAnc
   if (found) return found;
   const span = await sql<{ first: string | null; last: string | null }>`SELECT min(day)::text AS first, max(day)::text AS last FROM audit_anchors`.execute(db);
   const { first, last } = span.rows[0] ?? { first: null, last: null };
-  throw new AppError('not_found', first === null ? 'No audit anchor has been taken yet: the first is taken when the server has run for a few minutes.' : `No audit anchor for ${day}: anchors exist for the days from ${first} to ${last} (GET /api/v1/audit/anchors lists them).`);
+  throw new AppError('not_found', first === null ? 'No audit anchor has been taken yet: the server takes the first within minutes of starting (nvf audit anchor takes it at once).' : `No audit anchor for ${day}: anchors exist for the days from ${first} to ${last} (GET /api/v1/audit/anchors lists them).`);
 }
 
 /** The anchors, newest first, without their heads: `limit` + 1 of them (the caller pages), before the day `before`. */

@@ -14,7 +14,7 @@ const VerifyOut = z
   .meta({ examples: [{ ok: true, events: 1843, anchors: 31 }, { ok: false, events: 41, anchors: 31, firstBadEvent: '0b7d0f6e-3d7a-4a52-9d59-1f1c2e0a7b11', reason: 'the event does not match its hash' }] });
 
 const EXAMPLE_DIGEST = '9f2c4b1e0a7d3c5b8e6f1a2d4c7b9e0f3a5c8d1b6e4f7a2c9d0b3e5f8a1c4d7b';
-export const AnchorSummary = z.object({
+const AnchorSummary = z.object({
   day: z.string().describe('the Stockholm date the anchor was taken'),
   takenAt: z.string(),
   digest: z.string().describe('SHA-256 (hex) of the heads’ text: one line "chain seq hash" per chain, 1 to 64, each ending in a newline'),
