@@ -219,6 +219,25 @@ test.describe('follow-up (journey 5)', () => {
     await expect(page.getByTestId('fu-goal-saved')).toBeVisible({ timeout: SLOW });
   });
 
+  test('right after a conflict, "Ladda om målen" shows the version saved meanwhile, and saving then works', async ({ page }) => {
+    // All within the 5 seconds the browser may keep a public answer: the reload must ask the server, not the browser.
+    await loginAs(page, 'analyst');
+    const goal = (await getJson<{ items: Goal[] }>(page.request, '/api/v1/follow-up/goals')).items[1] as Goal;
+    await page.goto('/arbetsyta/uppfoljning');
+    await waitForApp(page);
+    await page.getByTestId('fu-goals').getByRole('button', { name: `Ändra målet ${goal.title.sv}` }).click();
+    await restoreGoal(page.request, goal); // someone else saves it: a new version
+    const saved = (await getJson<{ items: Goal[] }>(page.request, '/api/v1/follow-up/goals')).items.find((g) => g.id === goal.id)!;
+    expect(saved.version).toBeGreaterThan(goal.version);
+    await page.getByTestId('fu-goal-form').getByRole('button', { name: 'Spara målet' }).click();
+    await page.getByTestId('fu-goal-conflict').getByRole('button', { name: 'Ladda om målen' }).click();
+    await expect(page.getByTestId('fu-goal-conflict')).toHaveCount(0);
+    await page.getByTestId('fu-goal-form').getByRole('button', { name: 'Spara målet' }).click();
+    await expect(page.getByTestId('fu-goal-saved')).toContainText(`Målet ”${goal.title.sv}” är sparat.`);
+    const after = (await getJson<{ items: Goal[] }>(page.request, '/api/v1/follow-up/goals')).items.find((g) => g.id === goal.id)!;
+    expect(after.version).toBe(saved.version + 1);
+  });
+
   test('the period is in the address and the page works in English', async ({ page }) => {
     await loginAs(page, 'analyst');
     const periods = await getJson<{ items: { period: string }[]; latest: string | null }>(page.request, '/api/v1/stats/periods');

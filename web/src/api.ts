@@ -46,10 +46,13 @@ export async function request<T>(
   body?: unknown,
   signal?: AbortSignal,
   headers: Record<string, string> = {},
+  /** 'no-cache': ask the server even when the browser keeps a fresh copy (public answers may be kept for 5 s) — for what the page is about to change */
+  cache?: RequestCache,
 ): Promise<T> {
   const res = await fetch(path, {
     method,
     credentials: 'same-origin',
+    ...(cache ? { cache } : {}),
     headers: { accept: 'application/json', ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...headers },
     ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
     ...(signal ? { signal } : {}),

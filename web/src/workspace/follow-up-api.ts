@@ -47,7 +47,9 @@ export const followUp = {
   scorecard: (period: string | undefined, signal?: AbortSignal) => request<Scorecard>('GET', `/api/v1/follow-up/scorecard${qs({ period })}`, undefined, signal),
   dataQuality: (period: string | undefined, signal?: AbortSignal) =>
     request<DataQuality>('GET', `/api/v1/follow-up/data-quality${qs({ period })}`, undefined, signal),
-  goals: (signal?: AbortSignal) => request<{ items: Goal[] }>('GET', '/api/v1/follow-up/goals', undefined, signal),
+  // The goals are edited with If-Match on their version: always the server's copy, never the browser's kept one (after
+  // a save or a conflict the list must show the new version).
+  goals: (signal?: AbortSignal) => request<{ items: Goal[] }>('GET', '/api/v1/follow-up/goals', undefined, signal, {}, 'no-cache'),
   putGoal: (id: string, version: number | undefined, body: GoalIn) =>
     request<Goal>('PUT', `/api/v1/follow-up/goals/${enc(id)}`, body, undefined, version === undefined ? {} : { 'if-match': `"v${version}"` }),
   indicators: (signal?: AbortSignal) => request<z.infer<typeof IndicatorsOut>>('GET', '/api/v1/stats/indicators', undefined, signal),
