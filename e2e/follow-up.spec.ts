@@ -219,23 +219,39 @@ test.describe('follow-up (journey 5)', () => {
     await expect(page.getByTestId('fu-goal-saved')).toBeVisible({ timeout: SLOW });
   });
 
-  test('right after a conflict, "Ladda om målen" shows the version saved meanwhile, and saving then works', async ({ page }) => {
-    // All within the 5 seconds the browser may keep a public answer: the reload must ask the server, not the browser.
+  test('right after a conflict, "Ladda om målen" shows the version saved meanwhile; a save then shows in the goals and the scorecard at once', async ({ page }) => {
+    // All within the 5 seconds the browser may keep a public answer (the goals, the scorecard): what the page reads
+    // after a conflict or a save must come from the server, not from the browser's copy.
     await loginAs(page, 'analyst');
-    const goal = (await getJson<{ items: Goal[] }>(page.request, '/api/v1/follow-up/goals')).items[1] as Goal;
-    await page.goto('/arbetsyta/uppfoljning');
-    await waitForApp(page);
-    await page.getByTestId('fu-goals').getByRole('button', { name: `Ändra målet ${goal.title.sv}` }).click();
-    await restoreGoal(page.request, goal); // someone else saves it: a new version
-    const saved = (await getJson<{ items: Goal[] }>(page.request, '/api/v1/follow-up/goals')).items.find((g) => g.id === goal.id)!;
-    expect(saved.version).toBeGreaterThan(goal.version);
-    await page.getByTestId('fu-goal-form').getByRole('button', { name: 'Spara målet' }).click();
-    await page.getByTestId('fu-goal-conflict').getByRole('button', { name: 'Ladda om målen' }).click();
-    await expect(page.getByTestId('fu-goal-conflict')).toHaveCount(0);
-    await page.getByTestId('fu-goal-form').getByRole('button', { name: 'Spara målet' }).click();
-    await expect(page.getByTestId('fu-goal-saved')).toContainText(`Målet ”${goal.title.sv}” är sparat.`);
-    const after = (await getJson<{ items: Goal[] }>(page.request, '/api/v1/follow-up/goals')).items.find((g) => g.id === goal.id)!;
-    expect(after.version).toBe(saved.version + 1);
+    const indicators = (await getJson<{ items: { id: string; unit: string }[] }>(page.request, '/api/v1/stats/indicators')).items;
+    const unitOf = new Map(indicators.map((i) => [i.id, i.unit]));
+    const scorecard = await getJson<Scorecard>(page.request, '/api/v1/follow-up/scorecard');
+    const goal = scorecard.goals.find((g) => unitOf.get(g.indicatorId) === 'share' && g.comparator !== 'eq') as Goal;
+    expect(goal, 'a share goal on the scorecard').toBeTruthy();
+    const original = (await getJson<{ items: Goal[] }>(page.request, '/api/v1/follow-up/goals')).items.find((g) => g.id === goal.id) as Goal;
+    const newTarget = original.target === 0.5 ? '60' : '50';
+    try {
+      await page.goto('/arbetsyta/uppfoljning');
+      await waitForApp(page);
+      await page.getByTestId('fu-goals').getByRole('button', { name: `Ändra målet ${goal.title.sv}` }).click();
+      await restoreGoal(page.request, original); // someone else saves it: a new version
+      const saved = (await getJson<{ items: Goal[] }>(page.request, '/api/v1/follow-up/goals')).items.find((g) => g.id === goal.id)!;
+      expect(saved.version).toBeGreaterThan(original.version);
+      await page.getByTestId('fu-goal-form').getByRole('button', { name: 'Spara målet' }).click();
+      await page.getByTestId('fu-goal-conflict').getByRole('button', { name: 'Ladda om målen' }).click();
+      await expect(page.getByTestId('fu-goal-conflict')).toHaveCount(0);
+      const form = page.getByTestId('fu-goal-form');
+      await form.locator('#goal-target').fill(newTarget);
+      await form.getByRole('button', { name: 'Spara målet' }).click();
+      await expect(page.getByTestId('fu-goal-saved')).toContainText(`Målet ”${goal.title.sv}” är sparat.`);
+      const after = (await getJson<{ items: Goal[] }>(page.request, '/api/v1/follow-up/goals')).items.find((g) => g.id === goal.id)!;
+      expect(after.version).toBe(saved.version + 1);
+      expect(after.target).toBe(Number(newTarget) / 100);
+      const word = original.comparator === 'gte' ? 'minst' : 'högst';
+      await expect(page.getByTestId(`fu-target-${goal.id}`)).toHaveText(`Mål: ${word} ${formatValue('share', Number(newTarget) / 100)}`);
+    } finally {
+      await restoreGoal(page.request, original);
+    }
   });
 
   test('the period is in the address and the page works in English', async ({ page }) => {

@@ -44,11 +44,12 @@ export type ResponseFigures = ProviderStats['organization'];
 const enc = encodeURIComponent;
 
 export const followUp = {
-  scorecard: (period: string | undefined, signal?: AbortSignal) => request<Scorecard>('GET', `/api/v1/follow-up/scorecard${qs({ period })}`, undefined, signal),
+  // read again after a goal is saved: the server's answer, not the browser's copy of the one before the save
+  scorecard: (period: string | undefined, signal?: AbortSignal) => request<Scorecard>('GET', `/api/v1/follow-up/scorecard${qs({ period })}`, undefined, signal, {}, 'no-cache'),
   dataQuality: (period: string | undefined, signal?: AbortSignal) =>
     request<DataQuality>('GET', `/api/v1/follow-up/data-quality${qs({ period })}`, undefined, signal),
-  // The goals are edited with If-Match on their version: always the server's copy, never the browser's kept one (after
-  // a save or a conflict the list must show the new version).
+  // The goals are edited with If-Match on their version: always the server's copy, never the browser's kept one (public
+  // answers may be kept for 5 s; after a save or a conflict the list must show the new version).
   goals: (signal?: AbortSignal) => request<{ items: Goal[] }>('GET', '/api/v1/follow-up/goals', undefined, signal, {}, 'no-cache'),
   putGoal: (id: string, version: number | undefined, body: GoalIn) =>
     request<Goal>('PUT', `/api/v1/follow-up/goals/${enc(id)}`, body, undefined, version === undefined ? {} : { 'if-match': `"v${version}"` }),
