@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateOpenApi } from '../scripts/write-openapi.js';
 import { luhnCheckDigit } from '../src/domain/luhn.js';
 import type { Principal, TokenRole } from '../src/domain/roles.js';
-import { anchorAuditChains } from '../src/services/audit-anchor.service.js';
+import { anchorAuditChains } from '../src/services/audit.service.js';
 import { startTestApp, type TestApp } from './helpers/app.js';
 import { freshPersonnummer } from './helpers/brokering.js';
 import { targets } from './helpers/db.js';

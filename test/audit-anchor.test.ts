@@ -8,8 +8,7 @@ import type { DB } from '../src/db/schema.js';
 import { chainInput } from '../src/domain/audit.js';
 import { fixedClock } from '../src/domain/clock.js';
 import { startAuditAnchorJob } from '../src/jobs/audit-anchor.job.js';
-import { anchorAuditChains } from '../src/services/audit-anchor.service.js';
-import { auditRecordOf } from '../src/services/audit.service.js';
+import { anchorAuditChains, auditRecordOf } from '../src/services/audit.service.js';
 import { startTestApp, type TestApp } from './helpers/app.js';
 import { targets } from './helpers/db.js';
 

@@ -1,7 +1,6 @@
 import type { Command } from 'commander';
 import { AppError } from '../domain/errors.js';
-import { anchorAuditChains } from '../services/audit-anchor.service.js';
-import { verifyAuditChain } from '../services/audit.service.js';
+import { anchorAuditChains, verifyAuditChain } from '../services/audit.service.js';
 import { cliContext, type CliIo, withDatabase } from './io.js';
 
 /** nvf audit verify | anchor: the audit log's hash chains and their daily anchors (ADR 0004, 0014, 0017). */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { chainInput, chainInputParts, type AuditRecord } from './audit.js';
+import { anchorIndex, chainInput, chainInputParts, type AuditRecord } from './audit.js';
 
 const event: Omit<AuditRecord, 'seq'> = {
   id: '0b6f3f5e-8a43-4f0e-9a57-2f1d1f1c3e10',
@@ -27,5 +27,22 @@ describe('chainInputParts (the database appends, ADR 0016)', () => {
         const { prefix, suffix } = chainInputParts(e);
         expect(`prev\n${prefix}${seq}${suffix}`).toBe(chainInput('prev', { ...e, seq }));
       }
+  });
+});
+
+describe('anchorIndex (the daily anchors, ADR 0017)', () => {
+  const day1 = { day: '2026-11-24', heads: [{ chain: 1, seq: 2, hash: 'a2' }, { chain: 2, seq: 0, hash: 'genesis:2' }] };
+  const day2 = { day: '2026-11-25', heads: [{ chain: 1, seq: 2, hash: 'a2' }, { chain: 2, seq: 3, hash: 'b3' }] };
+
+  it('keeps each anchored position with the earliest day naming it, and each chain’s longest anchored length', () => {
+    const index = anchorIndex([day1, day2]);
+    if ('badAnchor' in index) throw new Error(`unexpected ${index.badAnchor}`);
+    expect([...index.expect]).toEqual([['1:2', { hash: 'a2', day: '2026-11-24' }], ['2:3', { hash: 'b3', day: '2026-11-25' }]]);
+    expect([...index.longest]).toEqual([[1, { seq: 2, day: '2026-11-24' }], [2, { seq: 3, day: '2026-11-25' }]]);
+  });
+
+  it('names the anchor that cannot be true: an empty chain off its genesis, or a position another anchor hashes otherwise', () => {
+    expect(anchorIndex([{ day: '2026-11-24', heads: [{ chain: 2, seq: 0, hash: 'genesis' }] }])).toEqual({ badAnchor: '2026-11-24' });
+    expect(anchorIndex([day1, { day: '2026-11-25', heads: [{ chain: 1, seq: 2, hash: 'other' }] }])).toEqual({ badAnchor: '2026-11-25' });
   });
 });

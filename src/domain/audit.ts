@@ -69,3 +69,34 @@ export function anchorText(heads: readonly ChainHead[]): string {
   if (sorted.length !== AUDIT_CHAINS || sorted.some((h, i) => h.chain !== i + 1)) throw new Error(`an anchor names chains 1 to ${AUDIT_CHAINS}, each once`);
   return sorted.map((h) => `${h.chain} ${h.seq} ${h.hash}\n`).join('');
 }
+
+/** What the stored anchors say the chains hold (ADR 0017), for verify. */
+export interface AnchorIndex {
+  /** for each "chain:seq" an anchor names, the hash of the event there and the earliest anchor's day */
+  expect: Map<string, { hash: string; day: string }>;
+  /** for each chain, the longest an anchor says it was, and that anchor's day */
+  longest: Map<number, { seq: number; day: string }>;
+}
+
+/**
+ * Index anchors (oldest first) for verify, or name the first that cannot be true: an empty chain not at its genesis,
+ * or a position another anchor gives another hash.
+ */
+export function anchorIndex(anchors: readonly { day: string; heads: readonly ChainHead[] }[]): AnchorIndex | { badAnchor: string } {
+  const expect = new Map<string, { hash: string; day: string }>();
+  const longest = new Map<number, { seq: number; day: string }>();
+  for (const a of anchors) {
+    for (const h of a.heads) {
+      if (h.seq === 0) {
+        if (h.hash !== genesisOf(h.chain)) return { badAnchor: a.day };
+        continue;
+      }
+      const key = `${h.chain}:${h.seq}`;
+      const earlier = expect.get(key);
+      if (earlier === undefined) expect.set(key, { hash: h.hash, day: a.day });
+      else if (earlier.hash !== h.hash) return { badAnchor: a.day };
+      if ((longest.get(h.chain)?.seq ?? 0) < h.seq) longest.set(h.chain, { seq: h.seq, day: a.day });
+    }
+  }
+  return { expect, longest };
+}

@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { DB } from '../db/schema.js';
 import type { Clock } from '../domain/clock.js';
-import { anchorAuditChains } from '../services/audit-anchor.service.js';
+import { anchorAuditChains } from '../services/audit.service.js';
 import { every } from './every.js';
 
 /**

@@ -2,11 +2,11 @@ import crypto from 'node:crypto';
 import { sql } from 'kysely';
 import type { Kysely, RawBuilder, Selectable, Transaction } from 'kysely';
 import type { AuditEventsTable, DB } from '../db/schema.js';
-import { AUDIT_CHAINS, chainInput, chainInputParts, genesisOf, type AuditRecord } from '../domain/audit.js';
-import { stockholmDay } from '../domain/clock.js';
-import { invalid } from '../domain/errors.js';
+import { anchorIndex, anchorText, AUDIT_CHAINS, chainInput, chainInputParts, genesisOf, type AnchorIndex, type AuditRecord, type ChainHead } from '../domain/audit.js';
+import { isCalendarDate } from '../domain/calendar.js';
+import { stockholmDay, type Clock } from '../domain/clock.js';
+import { AppError, invalid } from '../domain/errors.js';
 import { parsePatientIdentity } from '../domain/patient-identity.js';
-import { anchorExpectations } from './audit-anchor.service.js';
 import type { Executor, RequestContext } from './context.js';
 import { outboxRow, type OutboxEvent, type OutboxRow } from './outbox.js';
 
@@ -209,9 +209,9 @@ export interface VerifyResult {
 export async function verifyAuditChain(db: Kysely<DB>, batchSize = 5000): Promise<VerifyResult> {
   const anchored = await anchorExpectations(db);
   const anchors = anchored.anchors;
-  if (anchored.badAnchor !== undefined)
+  if ('badAnchor' in anchored)
     return { ok: false, events: 0, anchors, reason: `the audit anchor of ${anchored.badAnchor} does not match its digest: it was changed in the database` };
-  const heads = new Map((await db.selectFrom('audit_head').select(['id', 'seq', 'hash']).execute()).map((h) => [h.id, { seq: Number(h.seq), hash: h.hash }]));
+  const heads = new Map((await chainHeads(db)).map((h) => [h.chain, h]));
   let count = 0;
   let chainId = 1;
   let prevHash = genesisOf(1);
@@ -310,4 +310,95 @@ export async function patientLog(db: Kysely<DB>, ctx: RequestContext, patients: 
       roles: r.actor_roles, entityType: r.entity_type, entityId: r.entity_id,
     }));
   });
+}
+
+/**
+ * The audit chains' daily anchor (ADR 0017): the 64 chain heads as they stood once a day, and the SHA-256 of their
+ * text (`anchorText`). Published (GET /api/v1/audit/anchors, the server's log) so that copies are kept outside the
+ * database; verify checks every stored anchor against the chains.
+ */
+export interface AuditAnchor {
+  day: string;
+  takenAt: string;
+  digest: string;
+  /** events in all chains when the anchor was taken */
+  events: number;
+  heads: ChainHead[];
+}
+
+const anchorDigest = (heads: readonly ChainHead[]): string => sha256(anchorText(heads));
+
+const anchorOf = (r: { day: string; taken_at: Date | string; heads: ChainHead[]; digest: string }): AuditAnchor => {
+  const heads = r.heads.map((h) => ({ chain: Number(h.chain), seq: Number(h.seq), hash: h.hash }));
+  return { day: r.day, takenAt: new Date(r.taken_at).toISOString(), digest: r.digest, events: heads.reduce((n, h) => n + h.seq, 0), heads };
+};
+
+/**
+ * Take today's anchor (the Stockholm date of the clock), once: the heads are read in one statement (one snapshot of all
+ * 64 chains) and inserted unless the day has its anchor already (several instances run the job). Returns the day's
+ * anchor and whether this call took it.
+ */
+export async function anchorAuditChains(db: Kysely<DB>, clock: Clock): Promise<{ anchor: AuditAnchor; taken: boolean }> {
+  const now = clock.now();
+  const day = stockholmDay(now);
+  const existing = await anchorRow(db, day);
+  if (existing) return { anchor: existing, taken: false };
+  const heads = await chainHeads(db);
+  const digest = anchorDigest(heads);
+  const inserted = await db
+    .insertInto('audit_anchors')
+    .values({ day, taken_at: now, heads: JSON.stringify(heads), digest })
+    .onConflict((oc) => oc.column('day').doNothing())
+    .returningAll()
+    .executeTakeFirst();
+  if (inserted) return { anchor: anchorOf(inserted), taken: true };
+  return { anchor: (await anchorRow(db, day))!, taken: false };
+}
+
+async function anchorRow(db: Kysely<DB>, day: string): Promise<AuditAnchor | undefined> {
+  const r = await db.selectFrom('audit_anchors').selectAll().where('day', '=', day).executeTakeFirst();
+  return r && anchorOf(r);
+}
+
+/** One day's anchor with its heads; 404 naming the days that have one when it has none. */
+export async function anchorOfDay(db: Kysely<DB>, day: string): Promise<AuditAnchor> {
+  if (!isCalendarDate(day)) throw invalid([{ field: 'day', message: 'a day is a date written YYYY-MM-DD, e.g. 2026-11-26' }]);
+  const found = await anchorRow(db, day);
+  if (found) return found;
+  const span = await sql<{ first: string | null; last: string | null }>`SELECT min(day)::text AS first, max(day)::text AS last FROM audit_anchors`.execute(db);
+  const { first, last } = span.rows[0] ?? { first: null, last: null };
+  throw new AppError('not_found', first === null ? 'No audit anchor has been taken yet: the server takes the first within minutes of starting (nvf audit anchor takes it at once).' : `No audit anchor for ${day}: anchors exist for the days from ${first} to ${last} (GET /api/v1/audit/anchors lists them).`);
+}
+
+/** The anchors, newest first, without their heads: `limit` + 1 of them (the caller pages), before the day `before`. */
+export async function listAnchors(db: Kysely<DB>, opts: { limit: number; before?: string | undefined }): Promise<Omit<AuditAnchor, 'heads'>[]> {
+  let q = db.selectFrom('audit_anchors').selectAll().orderBy('day', 'desc').limit(opts.limit + 1);
+  if (opts.before !== undefined) {
+    if (!isCalendarDate(opts.before)) throw new AppError('bad_request', 'The cursor is not one this API gave out; start again without cursor.');
+    q = q.where('day', '<', opts.before);
+  }
+  return (await q.execute()).map(anchorOf).map(({ heads: _heads, ...rest }) => rest);
+}
+
+/**
+ * What the stored anchors say the chains hold (`anchorIndex`), for verify; `badAnchor` names the first anchor that
+ * cannot be true — its heads do not give its digest (it was changed), or they contradict another anchor.
+ */
+async function anchorExpectations(db: Kysely<DB>): Promise<{ anchors: number } & (AnchorIndex | { badAnchor: string })> {
+  const rows = (await db.selectFrom('audit_anchors').selectAll().orderBy('day').execute()).map(anchorOf);
+  for (const a of rows) {
+    let digest: string;
+    try {
+      digest = anchorDigest(a.heads);
+    } catch {
+      return { anchors: rows.length, badAnchor: a.day }; // not 64 chains, each once
+    }
+    if (digest !== a.digest) return { anchors: rows.length, badAnchor: a.day };
+  }
+  return { anchors: rows.length, ...anchorIndex(rows) };
+}
+
+/** The 64 chains' heads, in one statement (one moment of all chains). */
+async function chainHeads(db: Kysely<DB>): Promise<ChainHead[]> {
+  return (await db.selectFrom('audit_head').select(['id', 'seq', 'hash']).orderBy('id').execute()).map((h) => ({ chain: h.id, seq: Number(h.seq), hash: h.hash }));
 }

@@ -1,8 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { anchorOfDay, listAnchors } from '../../services/audit-anchor.service.js';
-import { patientLog, verifyAuditChain } from '../../services/audit.service.js';
+import { anchorOfDay, listAnchors, patientLog, verifyAuditChain } from '../../services/audit.service.js';
 import type { AppServices } from '../app.js';
 import { decodeCursor, page } from '../paging.js';
 
