@@ -1,10 +1,10 @@
-import { useEffect, useState } from 'react';
 import { Heading, Paragraph, Table } from '@digdir/designsystemet-react';
 import { useI18n } from '../i18n/index.js';
-import { api, isAbort, type AuditAnchors } from '../api.js';
+import { api } from '../api.js';
 import { ScrollArea } from '../components/ScrollArea.js';
 import { PageTitle } from '../components/PageTitle.js';
 import { AnswerStatus } from '../components/stats/common.js';
+import { useAnswer } from '../components/stats/useAnswer.js';
 
 /** How many of the newest anchors the page shows. */
 const ANCHORS_SHOWN = 7;
@@ -91,30 +91,15 @@ export function AboutPage() {
 function AuditAnchorsSection() {
   const { t, formatNumber, formatDate } = useI18n();
   const a = t.about;
-  const [answer, setAnswer] = useState<AuditAnchors | null>(null);
-  const [state, setState] = useState<'loading' | 'ready' | 'empty' | 'error'>('loading');
-  const [attempt, setAttempt] = useState(0);
-  useEffect(() => {
-    const ac = new AbortController();
-    setState('loading');
-    api
-      .auditAnchors(ANCHORS_SHOWN, ac.signal)
-      .then((r) => {
-        setAnswer(r);
-        setState(r.items.length === 0 ? 'empty' : 'ready');
-      })
-      .catch((err: unknown) => {
-        if (!isAbort(err)) setState('error');
-      });
-    return () => ac.abort();
-  }, [attempt]);
+  const { state: asked, data: answer, retry } = useAnswer('anchors', (signal) => api.auditAnchors(ANCHORS_SHOWN, signal));
+  const state = asked === 'ready' && answer?.items.length === 0 ? 'empty' : asked;
   return (
     <section className="section" aria-labelledby="granskningslogg">
       <Heading level={2} data-size="md" id="granskningslogg" tabIndex={-1}>
         {a.auditHeading}
       </Heading>
       <Paragraph>{a.auditText}</Paragraph>
-      {state !== 'ready' && <AnswerStatus state={state} onRetry={() => setAttempt((n) => n + 1)} empty={a.auditEmpty} />}
+      {state !== 'ready' && <AnswerStatus state={state} onRetry={retry} empty={a.auditEmpty} />}
       {state === 'ready' && answer && (
         <ScrollArea label={a.auditCaption}>
           <Table border data-size="sm" data-testid="audit-anchors">

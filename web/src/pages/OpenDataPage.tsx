@@ -1,37 +1,20 @@
-import { useEffect, useState } from 'react';
 import { Heading, Paragraph, Table } from '@digdir/designsystemet-react';
 import { useI18n } from '../i18n/index.js';
-import { isAbort, ApiError } from '../api.js';
 import { Link } from '../router.js';
 import { PageTitle } from '../components/PageTitle.js';
 import { ScrollArea } from '../components/ScrollArea.js';
 import { AnswerStatus, SyntheticTag } from '../components/stats/common.js';
 import { statsApi } from '../components/stats/api.js';
-import type { OpenDataAnswer, OpenDataset } from '../components/stats/types.js';
+import { useAnswer } from '../components/stats/useAnswer.js';
+import type { OpenDataset } from '../components/stats/types.js';
 import './statistics.css';
 
 /** "Öppna data": every dataset of GET /api/v1/open-data with its licence, view and links to CSV, JSON and dictionary. */
 export function OpenDataPage() {
   const { t, lang } = useI18n();
   const o = t.openData;
-  const [answer, setAnswer] = useState<OpenDataAnswer | null>(null);
-  const [state, setState] = useState<'loading' | 'ready' | 'empty' | 'error'>('loading');
-  const [attempt, setAttempt] = useState(0);
-  useEffect(() => {
-    const ac = new AbortController();
-    setState('loading');
-    statsApi
-      .openData(ac.signal)
-      .then((a) => {
-        setAnswer(a);
-        setState(a.items.length === 0 ? 'empty' : 'ready');
-      })
-      .catch((err: unknown) => {
-        if (isAbort(err)) return;
-        setState(err instanceof ApiError && err.status === 404 ? 'empty' : 'error');
-      });
-    return () => ac.abort();
-  }, [attempt]);
+  const { state: asked, data: answer, retry } = useAnswer('open-data', (signal) => statsApi.openData(signal));
+  const state = asked === 'ready' && answer?.items.length === 0 ? 'empty' : asked;
 
   return (
     <>
@@ -64,7 +47,7 @@ export function OpenDataPage() {
         <Heading level={2} data-size="md" id="od-datasets-heading">
           {o.datasetsHeading}
         </Heading>
-        {state !== 'ready' && <AnswerStatus state={state} onRetry={() => setAttempt((n) => n + 1)} empty={o.empty} />}
+        {state !== 'ready' && <AnswerStatus state={state} onRetry={retry} empty={o.empty} />}
         {state === 'ready' && answer && (
           <ul className="dataset-list" data-testid="datasets">
             {answer.items.map((d) => (
