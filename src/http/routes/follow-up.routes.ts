@@ -9,7 +9,7 @@ import { writeRateLimit } from '../app.js';
 import { etag, parseIfMatch } from '../idempotency.js';
 import { PeriodQ } from './stats.routes.js';
 
-const GoalOut = z.object({
+export const GoalOut = z.object({
   id: z.string(),
   indicatorId: z.string(),
   regionCode: z.string().nullable().describe('null: every region is measured against it; else only this region (overrides the national goal of the same indicator)'),

@@ -7,16 +7,15 @@ import { useMemo } from 'react';
 import { qs, request } from '../api.js';
 import { useI18n } from '../i18n/index.js';
 
-// The rules' own lists (pure modules of the server) and the server's Goal shape (type-only: nothing of the server is bundled).
+// The rules' own lists (pure modules of the server).
 import { COMPARATORS, GOAL_KINDS, type Comparator, type GoalKind, type GoalStatus } from '../../../src/domain/goals.js';
 import { STATISTICAL_VIEWS, type StatisticalView } from '../../../src/domain/guarantee.js';
 import { isPeriod } from '../../../src/domain/indicators.js';
-import type { Goal } from '../../../src/services/statistics/goals.service.js';
-import type { DataQualityOut, GoalIn as GoalInSchema, ResultOut, ScorecardOut } from '../../../src/http/routes/follow-up.routes.js';
+import type { DataQualityOut, GoalIn as GoalInSchema, GoalOut, ResultOut, ScorecardOut } from '../../../src/http/routes/follow-up.routes.js';
 import type { IndicatorsOut, PeriodsOut, ProviderOut } from '../../../src/http/routes/stats.routes.js';
 import type { z } from 'zod';
 
-export type { Comparator, Goal, GoalStatus };
+export type { Comparator, GoalStatus };
 /** The guarantee kinds a goal can name, the statistical views and the comparisons. */
 export const GUARANTEE_KIND_IDS = GOAL_KINDS;
 export const VIEW_IDS = STATISTICAL_VIEWS;
@@ -28,6 +27,7 @@ export const isViewId = (v: string): v is StatisticalView => (STATISTICAL_VIEWS 
 
 // The goal's input and the answers' shapes are the routes' own schemas (type-only: nothing of the server is bundled).
 export type GoalIn = z.input<typeof GoalInSchema>;
+export type Goal = z.infer<typeof GoalOut>;
 export type GoalResult = z.infer<typeof ResultOut>;
 export type TrendPoint = GoalResult['trend'][number];
 export type Scorecard = z.infer<typeof ScorecardOut>;
