@@ -1,8 +1,6 @@
 import crypto from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { sql, type Kysely } from 'kysely';
-import { loadConfig } from '../src/config.js';
-import { processIo, type CliIo } from '../src/cli/io.js';
 import { runCli } from '../src/cli/program.js';
 import type { DB } from '../src/db/schema.js';
 import { chainInput } from '../src/domain/audit.js';
@@ -10,6 +8,7 @@ import { fixedClock } from '../src/domain/clock.js';
 import { startAuditAnchorJob } from '../src/jobs/audit-anchor.job.js';
 import { anchorAuditChains, auditRecordOf } from '../src/services/audit.service.js';
 import { startTestApp, type TestApp } from './helpers/app.js';
+import { testIo } from './helpers/cli.js';
 import { targets } from './helpers/db.js';
 
 /**
@@ -63,17 +62,6 @@ async function rewriteChain(db: Kysely<DB>, chain: number, fromSeq: number): Pro
   return changedId;
 }
 
-function testIo(t: TestApp): CliIo & { stdout: string[]; stderr: string[] } {
-  const stdout: string[] = [];
-  const stderr: string[] = [];
-  return {
-    ...processIo, stdout, stderr,
-    out: (line) => stdout.push(line),
-    err: (line) => stderr.push(line),
-    config: () => loadConfig({ LOG_LEVEL: 'silent', PORT: '3000', PATIENT_DATA_KEY: 'b4'.repeat(32) }),
-    connect: async () => ({ ...t.database, close: async () => {} }),
-  };
-}
 
 describe.each(targets)('audit anchors on %s', (target) => {
   let t: TestApp;
@@ -160,7 +148,7 @@ describe.each(targets)('audit anchors on %s', (target) => {
     });
 
     // The command line says the same and exits 1.
-    const io = testIo(t);
+    const io = testIo(t.database);
     expect(await runCli(['audit', 'verify'], io)).toBe(1);
     expect(io.stderr.join('\n')).toContain(`the audit log does not verify: event`);
   });
@@ -176,14 +164,14 @@ describe.each(targets)('audit anchors on %s, a removed tail and a changed anchor
 
   it('the command line takes the day’s anchor once and verifies against it', async () => {
     await createOrgs(t, 2, 40);
-    const io = testIo(t);
+    const io = testIo(t.database);
     expect(await runCli(['audit', 'anchor'], io)).toBe(0);
     const stored = await t.database.db.selectFrom('audit_anchors').select(['day', 'digest']).executeTakeFirstOrThrow();
     expect(io.stdout[0]).toBe(`Took the audit anchor of ${stored.day}: sha256 ${stored.digest} over 64 chain heads (${await eventCount(t)} events).`);
-    const again = testIo(t);
+    const again = testIo(t.database);
     expect(await runCli(['audit', 'anchor'], again)).toBe(0);
     expect(again.stdout[0]).toMatch(/^Today already has the audit anchor of/);
-    const ok = testIo(t);
+    const ok = testIo(t.database);
     expect(await runCli(['audit', 'verify'], ok)).toBe(0);
     expect(ok.stdout).toEqual([`The audit log verifies: ${await eventCount(t)} events in 64 chains, 1 daily anchor(s) agree.`]);
   });

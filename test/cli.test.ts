@@ -5,31 +5,11 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SignJWT, importJWK, type JWK } from 'jose';
-import { loadConfig } from '../src/config.js';
-import { processIo, type CliIo } from '../src/cli/io.js';
 import { runCli } from '../src/cli/program.js';
 import { startTestApp, type TestApp } from './helpers/app.js';
+import { testIo } from './helpers/cli.js';
 import { targets } from './helpers/db.js';
 
-interface Captured extends CliIo {
-  stdout: string[];
-  stderr: string[];
-}
-
-/** The real CLI wiring, with output captured and the test's database handed in (left open: the test owns it). */
-function testIo(t: TestApp | undefined, env: Record<string, string> = {}): Captured {
-  const stdout: string[] = [];
-  const stderr: string[] = [];
-  return {
-    ...processIo,
-    stdout,
-    stderr,
-    out: (line) => stdout.push(line),
-    err: (line) => stderr.push(line),
-    config: () => loadConfig({ LOG_LEVEL: 'silent', PORT: '3000', PATIENT_DATA_KEY: 'b4'.repeat(32), ...env }),
-    connect: t ? async () => ({ ...t.database, close: async () => {} }) : processIo.connect,
-  };
-}
 
 describe.each(targets)('nvf CLI on %s', (target) => {
   let t: TestApp;
@@ -44,14 +24,14 @@ describe.each(targets)('nvf CLI on %s', (target) => {
   });
 
   it('migrate says the database is up to date', async () => {
-    const io = testIo(t);
+    const io = testIo(t.database);
     expect(await runCli(['migrate'], io)).toBe(0);
     expect(io.stdout.join('\n')).toMatch(/up to date/);
   });
 
   it('clients create --generate-key writes a private JWK; a private_key_jwt token then works', async () => {
     const keyFile = path.join(dir, 'cli-client.jwk.json');
-    const io = testIo(t);
+    const io = testIo(t.database);
     const code = await runCli(['clients', 'create', '--id', 'cli-client', '--name', 'CLI test system', '--roles', 'coordinator', '--region', '01', '--generate-key', keyFile], io);
     expect(io.stderr).toEqual([]);
     expect(code).toBe(0);
@@ -76,13 +56,13 @@ describe.each(targets)('nvf CLI on %s', (target) => {
     const event = await t.database.db.selectFrom('audit_events').selectAll().where('action', '=', 'client.create').where('entity_id', '=', 'cli-client').executeTakeFirstOrThrow();
     expect(event).toMatchObject({ actor_subject: 'cli', actor_roles: ['admin'] });
 
-    const again = testIo(t);
+    const again = testIo(t.database);
     expect(await runCli(['clients', 'create', '--id', 'cli-client-2', '--name', 'x', '--roles', 'analyst', '--generate-key', keyFile], again)).toBe(1);
     expect(again.stderr.join('\n')).toMatch(/exists already/);
   });
 
   it('clients create --secret without a value prints a generated secret once, which then works (demo mode)', async () => {
-    const io = testIo(t);
+    const io = testIo(t.database);
     expect(await runCli(['clients', 'create', '--id', 'cli-secret', '--name', 'Sandbox system', '--roles', 'analyst', '--secret'], io)).toBe(0);
     const secret = /Client secret \(shown once.*\): (\S+)/.exec(io.stdout.join('\n'))?.[1];
     expect(secret?.length).toBeGreaterThanOrEqual(40);
@@ -105,7 +85,7 @@ describe.each(targets)('nvf CLI on %s', (target) => {
       [['--roles', 'analyst', '--jwk', path.join(dir, 'missing.json')], /Cannot read the JWK file/],
     ];
     for (const [args, message] of cases) {
-      const io = testIo(t);
+      const io = testIo(t.database);
       expect(await runCli(['clients', 'create', '--id', 'refused', '--name', 'Refused', ...args], io), args.join(' ')).toBe(1);
       const text = io.stderr.join('\n');
       expect(text, args.join(' ')).toMatch(message);
@@ -113,26 +93,26 @@ describe.each(targets)('nvf CLI on %s', (target) => {
     }
     const privateJwk = path.join(dir, 'private.json');
     fs.writeFileSync(privateJwk, JSON.stringify({ kty: 'EC', crv: 'P-256', x: 'a', y: 'b', d: 'c' }));
-    const io = testIo(t);
+    const io = testIo(t.database);
     expect(await runCli(['clients', 'create', '--id', 'refused', '--name', 'R', '--roles', 'analyst', '--jwk', privateJwk], io)).toBe(1);
     expect(io.stderr.join('\n')).toMatch(/register only the public half/);
     expect(await t.database.db.selectFrom('clients').select('id').where('id', '=', 'refused').executeTakeFirst()).toBeUndefined();
   });
 
   it('clients list shows the clients without secrets', async () => {
-    const io = testIo(t);
+    const io = testIo(t.database);
     expect(await runCli(['clients', 'list'], io)).toBe(0);
     const text = io.stdout.join('\n');
     expect(text).toMatch(/demo-coordinator-01\s+coordinator\s+01\s+client_secret/);
     expect(text).not.toMatch(/scrypt/);
-    const json = testIo(t);
+    const json = testIo(t.database);
     await runCli(['clients', 'list', '--json'], json);
     expect(JSON.parse(json.stdout.join('\n'))).toEqual(expect.arrayContaining([expect.objectContaining({ id: 'demo-admin', roles: ['admin'] })]));
   });
 
   it('keys rotate starts a new key, the old one stays published, and keys list shows both', async () => {
     const before = await t.app.inject({ method: 'POST', url: '/oauth/token', payload: { grant_type: 'client_credentials', client_id: 'demo-admin', client_secret: 'demo' } });
-    const io = testIo(t);
+    const io = testIo(t.database);
     expect(await runCli(['keys', 'rotate'], io)).toBe(0);
     const kid = /New signing key: (\S+)/.exec(io.stdout.join('\n'))?.[1];
     const retired = /Retired .*: (\S+)/.exec(io.stdout.join('\n'))?.[1];
@@ -141,14 +121,14 @@ describe.each(targets)('nvf CLI on %s', (target) => {
     expect(jwks.json().keys.map((k: JWK) => k.kid)).toEqual(expect.arrayContaining([kid, retired]));
     const old = await t.app.inject({ method: 'GET', url: '/api/v1/audit/verify', headers: { authorization: `Bearer ${before.json().access_token}` } });
     expect(old.statusCode).toBe(200);
-    const list = testIo(t);
+    const list = testIo(t.database);
     expect(await runCli(['keys', 'list'], list)).toBe(0);
     expect(list.stdout.join('\n')).toMatch(new RegExp(`${kid}\\s+ES256\\s+active`));
     expect(list.stdout.join('\n')).toMatch(new RegExp(`${retired}\\s+ES256\\s+retired`));
   });
 
   it('seed is refused in production mode', async () => {
-    const io = testIo(t, { NVF_MODE: 'production' });
+    const io = testIo(t.database, { NVF_MODE: 'production' });
     expect(await runCli(['seed'], io)).toBe(1);
     expect(io.stderr.join('\n')).toMatch(/not seeded in production/);
   });

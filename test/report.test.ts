@@ -4,8 +4,6 @@ import os from 'node:os';
 import path from 'node:path';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../src/config.js';
-import { processIo, type CliIo } from '../src/cli/io.js';
 import { runCli } from '../src/cli/program.js';
 import { stockholmDay, systemClock } from '../src/domain/clock.js';
 import { addDays } from '../src/domain/calendar.js';
@@ -19,6 +17,7 @@ import { seedDemoWaitingList } from '../src/services/seed/waiting-list-seed.js';
 import { computePeriod } from '../src/services/statistics/compute.service.js';
 import { scorecard } from '../src/services/statistics/goals.service.js';
 import { brokeringStats, overview } from '../src/services/statistics/publish.service.js';
+import { testIo } from './helpers/cli.js';
 import { openTestDatabase, targets, type TestDatabase } from './helpers/db.js';
 
 /** The newest month that has ended (the report's default subject) and the one before it. */
@@ -29,24 +28,6 @@ const HAS_CHROMIUM = fs.existsSync(DEFAULT_CHROMIUM);
 
 const ctx: RequestContext = { principal: { subject: 'report-test', roles: ['analyst'] }, requestId: 'report-test', clock: systemClock };
 
-interface Captured extends CliIo {
-  stdout: string[];
-  stderr: string[];
-}
-/** The real CLI wiring with output captured and the test's database handed in (left open: the test owns it). */
-function testIo(database: TestDatabase): Captured {
-  const stdout: string[] = [];
-  const stderr: string[] = [];
-  return {
-    ...processIo,
-    stdout,
-    stderr,
-    out: (line) => stdout.push(line),
-    err: (line) => stderr.push(line),
-    config: () => loadConfig({ LOG_LEVEL: 'silent', PORT: '3000', PATIENT_DATA_KEY: 'b4'.repeat(32) }),
-    connect: async () => ({ ...database, close: async () => {} }),
-  };
-}
 
 /** The text of the <td> whose data-figure is `id` (tags removed), or undefined. */
 function figureCell(html: string, id: string): { text: string; html: string; hidden: boolean } | undefined {

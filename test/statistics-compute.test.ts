@@ -2,8 +2,6 @@ import crypto from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql, type Kysely } from 'kysely';
 import { runCli } from '../src/cli/program.js';
-import { processIo, type CliIo } from '../src/cli/io.js';
-import { loadConfig } from '../src/config.js';
 import type { DB } from '../src/db/schema.js';
 import { computeWaitsIndicators } from '../src/db/statistics/waits.js';
 import { fixedClock } from '../src/domain/clock.js';
@@ -12,6 +10,7 @@ import { ageBand, AGE_BANDS, periodBounds } from '../src/domain/indicators.js';
 import { percentileSorted } from '../src/domain/statistics.js';
 import { runStatisticsSchedule } from '../src/jobs/statistics.job.js';
 import { computePeriod, computePeriods } from '../src/services/statistics/compute.service.js';
+import { testIo } from './helpers/cli.js';
 import { openTestDatabase, targets, type TestDatabase } from './helpers/db.js';
 
 const NOW = new Date('2026-11-25T09:00:00Z');
@@ -383,24 +382,6 @@ describe.each(targets)('statistics computation on %s', (target) => {
   }, HEAVY);
 });
 
-interface Captured extends CliIo {
-  stdout: string[];
-  stderr: string[];
-}
-
-function testIo(database: TestDatabase): Captured {
-  const stdout: string[] = [];
-  const stderr: string[] = [];
-  return {
-    ...processIo,
-    stdout,
-    stderr,
-    out: (line) => stdout.push(line),
-    err: (line) => stderr.push(line),
-    config: () => loadConfig({ LOG_LEVEL: 'silent', PORT: '3000', PATIENT_DATA_KEY: 'b4'.repeat(32) }),
-    connect: async () => ({ ...database, close: async () => {} }),
-  };
-}
 
 describe.each(targets)('statistics job on %s', (target) => {
   let database: TestDatabase;
