@@ -11,11 +11,12 @@ export function encodeCursor(after: string): string {
   return Buffer.from(JSON.stringify({ a: after }), 'utf8').toString('base64url');
 }
 
-export function decodeCursor(cursor: string | undefined): string | undefined {
+/** The key a cursor carries; `valid` checks it is a key of this list (a forged cursor is refused like a broken one). */
+export function decodeCursor(cursor: string | undefined, valid: (key: string) => boolean = () => true): string | undefined {
   if (cursor === undefined) return undefined;
   try {
     const v = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as { a?: unknown };
-    if (typeof v.a === 'string') return v.a;
+    if (typeof v.a === 'string' && valid(v.a)) return v.a;
   } catch {
     /* fall through */
   }

@@ -370,13 +370,10 @@ export async function anchorOfDay(db: Kysely<DB>, day: string): Promise<AuditAnc
   throw new AppError('not_found', first === null ? 'No audit anchor has been taken yet: the server takes the first within minutes of starting (nvf audit anchor takes it at once).' : `No audit anchor for ${day}: anchors exist for the days from ${first} to ${last} (GET /api/v1/audit/anchors lists them).`);
 }
 
-/** The anchors, newest first, without their heads: `limit` + 1 of them (the caller pages), before the day `before`. */
+/** The anchors, newest first, without their heads: `limit` + 1 of them (the caller pages), before the day `before` (YYYY-MM-DD). */
 export async function listAnchors(db: Kysely<DB>, opts: { limit: number; before?: string | undefined }): Promise<Omit<AuditAnchor, 'heads'>[]> {
   let q = db.selectFrom('audit_anchors').selectAll().orderBy('day', 'desc').limit(opts.limit + 1);
-  if (opts.before !== undefined) {
-    if (!isCalendarDate(opts.before)) throw new AppError('bad_request', 'The cursor is not one this API gave out; start again without cursor.');
-    q = q.where('day', '<', opts.before);
-  }
+  if (opts.before !== undefined) q = q.where('day', '<', opts.before);
   return (await q.execute()).map(anchorOf).map(({ heads: _heads, ...rest }) => rest);
 }
 

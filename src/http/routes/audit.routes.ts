@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { isCalendarDate } from '../../domain/calendar.js';
 import { anchorOfDay, listAnchors, patientLog, verifyAuditChain } from '../../services/audit.service.js';
 import type { AppServices } from '../app.js';
 import { decodeCursor, page } from '../paging.js';
@@ -50,7 +51,7 @@ export function auditRoutes(s: AppServices) {
         response: { 200: AnchorListOut.meta({ examples: [{ items: [{ day: '2026-11-26', takenAt: '2026-11-25T23:10:00.000Z', digest: EXAMPLE_DIGEST, events: 1843 }], nextCursor: null }] }) },
       },
     }, async (request) => {
-      const rows = await listAnchors(s.database.db, { limit: request.query.limit, before: decodeCursor(request.query.cursor) });
+      const rows = await listAnchors(s.database.db, { limit: request.query.limit, before: decodeCursor(request.query.cursor, isCalendarDate) });
       return page(rows, request.query.limit, (a) => a.day);
     });
 
